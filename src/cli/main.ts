@@ -1,0 +1,29 @@
+import { Command, CommanderError } from 'commander';
+import { registerServeCommands } from './serve.command.ts';
+import { registerVersionsCommand } from './versions.command.ts';
+import { registerScanCommand } from './scan.command.ts';
+
+export function buildProgram(): Command {
+  const program = new Command('clearinghouse')
+    .description('Clearinghouse: AI-era vulnerability coordination and the frontier AI program')
+    .showHelpAfterError()
+    .exitOverride();
+  registerServeCommands(program);
+  registerVersionsCommand(program);
+  registerScanCommand(program);
+  return program;
+}
+
+export async function main(argv: string[]): Promise<void> {
+  const program = buildProgram();
+  try {
+    await program.parseAsync(argv);
+  } catch (err) {
+    if (err instanceof CommanderError) {
+      // help and version exit 0; usage errors exit 2, like every other bad-input path of the CLI.
+      process.exitCode = err.exitCode === 0 ? 0 : 2;
+      return;
+    }
+    throw err;
+  }
+}

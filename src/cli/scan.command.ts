@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Placeholder: the scanning helper replaces this file.
+export function registerScanCommand(_program: Command): void {}

@@ -1,0 +1,4 @@
+import type { Command } from 'commander';
+
+// Placeholder: the versions helper replaces this file.
+export function registerVersionsCommand(_program: Command): void {}
