@@ -1,0 +1,173 @@
+/**
+ * Compiled OSV ranges: boundaries parsed once with the ecosystem's ordering, events sorted, so that evaluating a
+ * component is a handful of `compare` calls. Evaluation follows the schema's pseudo-code (IncludedInRanges and
+ * BeforeLimits) exactly; see docs/scanning.md for the choices the schema leaves open.
+ */
+import type { VersionScheme } from '../versions/version-scheme.ts';
+import type { OsvRange } from '../../formats/osv.ts';
+
+export const INTRODUCED = 0;
+export const LAST_AFFECTED = 1;
+export const FIXED = 2;
+type EventKind = typeof INTRODUCED | typeof LAST_AFFECTED | typeof FIXED;
+
+export interface OrderedRange {
+  readonly kind: 'ordered';
+  readonly scheme: VersionScheme;
+  /** Sorted ascending; a null version is introduced "0", which sorts before everything. */
+  readonly versions: readonly unknown[];
+  readonly kinds: Uint8Array;
+  readonly raws: readonly string[];
+  /** Parsed limit versions, or null when the range has no (finite) limit: the implicit `limit: "*"`. */
+  readonly limits: readonly unknown[] | null;
+}
+
+export interface GitRange {
+  readonly kind: 'git';
+  readonly repo: string | undefined;
+  readonly introduced: ReadonlySet<string>;
+  readonly fixed: ReadonlySet<string>;
+  readonly lastAffected: ReadonlySet<string>;
+  readonly limits: ReadonlySet<string>;
+}
+
+export type CompiledRange = OrderedRange | GitRange;
+
+export interface CompileResult {
+  range: CompiledRange | null;
+  problems: string[];
+}
+
+const KIND_RANK: Record<EventKind, number> = { [INTRODUCED]: 0, [LAST_AFFECTED]: 1, [FIXED]: 2 };
+
+/**
+ * Compiles one SEMVER or ECOSYSTEM range with `scheme`. An unparsable boundary never drops the advisory: it is
+ * reported and the range is widened instead (a bad `introduced` counts as "0", a bad `fixed`, `last_affected` or
+ * `limit` is ignored), because for a security tool a false alarm is cheaper than a silent miss.
+ */
+export function compileOrderedRange(range: OsvRange, scheme: VersionScheme, where = 'range'): CompileResult {
+  const problems: string[] = [];
+  type Ev = { kind: EventKind; v: unknown; raw: string };
+  const evs: Ev[] = [];
+  let limits: unknown[] | null = null;
+  for (const e of range.events) {
+    if (e.limit !== undefined) {
+      if (e.limit.includes('*')) {
+        // An infinite limit admits every version: the range behaves as if it had no limits at all.
+        limits = null;
+        continue;
+      }
+      try {
+        const parsed = scheme.parse(e.limit);
+        limits = limits ?? [];
+        limits.push(parsed);
+      } catch (err) {
+        problems.push(`${where}: limit ${JSON.stringify(e.limit)} ignored: ${(err as Error).message}`);
+      }
+      continue;
+    }
+    const [kind, raw] =
+      e.introduced !== undefined
+        ? ([INTRODUCED, e.introduced] as const)
+        : e.fixed !== undefined
+          ? ([FIXED, e.fixed] as const)
+          : ([LAST_AFFECTED, e.last_affected!] as const);
+    if (kind === INTRODUCED && raw === '0') {
+      evs.push({ kind, v: null, raw });
+      continue;
+    }
+    try {
+      evs.push({ kind, v: scheme.parse(raw), raw });
+    } catch (err) {
+      const name = kind === INTRODUCED ? 'introduced' : kind === FIXED ? 'fixed' : 'last_affected';
+      if (kind === INTRODUCED) {
+        problems.push(`${where}: introduced ${JSON.stringify(raw)} unparsable, treated as "0": ${(err as Error).message}`);
+        evs.push({ kind, v: null, raw: '0' });
+      } else problems.push(`${where}: ${name} ${JSON.stringify(raw)} ignored: ${(err as Error).message}`);
+    }
+  }
+  if (infiniteLimitSeen(range)) limits = null;
+  // Stable order for equal versions: introduced, then last_affected, then fixed, so that introduced=fixed=X is an
+  // empty interval and introduced=last_affected=X affects exactly X.
+  evs.sort((a, b) => {
+    if (a.v === null || b.v === null) return a.v === b.v ? KIND_RANK[a.kind] - KIND_RANK[b.kind] : a.v === null ? -1 : 1;
+    return scheme.compare(a.v, b.v) || KIND_RANK[a.kind] - KIND_RANK[b.kind];
+  });
+  return {
+    range: {
+      kind: 'ordered',
+      scheme,
+      versions: evs.map((e) => e.v),
+      kinds: Uint8Array.from(evs.map((e) => e.kind)),
+      raws: evs.map((e) => e.raw),
+      limits,
+    },
+    problems,
+  };
+}
+
+function infiniteLimitSeen(range: OsvRange): boolean {
+  return range.events.some((e) => e.limit !== undefined && e.limit.includes('*'));
+}
+
+/** IncludedInRanges for one compiled range and an already-parsed version. */
+export function orderedRangeIncludes(r: OrderedRange, v: unknown): boolean {
+  const cmp = r.scheme.compare;
+  if (r.limits !== null) {
+    let below = false;
+    for (const l of r.limits) {
+      if (cmp(v, l) < 0) {
+        below = true;
+        break;
+      }
+    }
+    if (!below) return false;
+  }
+  let vulnerable = false;
+  const vs = r.versions;
+  const kinds = r.kinds;
+  for (let i = 0; i < vs.length; i++) {
+    const ev = vs[i];
+    const c = ev === null ? 1 : cmp(v, ev);
+    // Events are sorted: once one lies above v, no later one can fire.
+    if (c < 0) break;
+    const k = kinds[i];
+    if (k === INTRODUCED) vulnerable = true;
+    else if (k === FIXED) vulnerable = false;
+    else if (c > 0) vulnerable = false; // last_affected fires only strictly above
+  }
+  return vulnerable;
+}
+
+/** The lowest `fixed` boundary strictly above v in this range, as [parsed, raw], or null. */
+export function lowestFixedAbove(r: OrderedRange, v: unknown): [unknown, string] | null {
+  for (let i = 0; i < r.versions.length; i++) {
+    if (r.kinds[i] !== FIXED) continue;
+    const ev = r.versions[i];
+    if (ev !== null && r.scheme.compare(ev, v) > 0) return [ev, r.raws[i]!];
+  }
+  return null;
+}
+
+/**
+ * GIT ranges need the repository's commit graph, which a scanner does not have. Without it we can decide only by
+ * commit identity: a commit named as `introduced` or `last_affected` is affected, one named as `fixed` or `limit`
+ * is not, and any other commit is undecidable here and therefore not reported (the `versions` list, which OSV
+ * requires alongside GIT ranges, still applies).
+ */
+export function compileGitRange(range: OsvRange): CompileResult {
+  const introduced = new Set<string>(), fixed = new Set<string>(), lastAffected = new Set<string>(), limits = new Set<string>();
+  for (const e of range.events) {
+    if (e.introduced !== undefined && e.introduced !== '0') introduced.add(e.introduced.toLowerCase());
+    else if (e.fixed !== undefined) fixed.add(e.fixed.toLowerCase());
+    else if (e.last_affected !== undefined) lastAffected.add(e.last_affected.toLowerCase());
+    else if (e.limit !== undefined) limits.add(e.limit.toLowerCase());
+  }
+  return { range: { kind: 'git', repo: range.repo, introduced, fixed, lastAffected, limits }, problems: [] };
+}
+
+export function gitRangeIncludes(r: GitRange, commit: string): boolean {
+  const c = commit.toLowerCase();
+  if (r.fixed.has(c) || r.limits.has(c)) return false;
+  return r.introduced.has(c) || r.lastAffected.has(c);
+}

@@ -1,0 +1,244 @@
+/**
+ * OSV (https://ossf.github.io/osv-schema/) record model and a tolerant parser. Parsing is pure: it takes text or an
+ * already-decoded value and never touches the file system. Structural faults that make a record meaningless (not an
+ * object, no `id`) throw `invalid-advisory`; faults inside one range or event are collected in `problems` so that one
+ * bad range never hides the rest of the advisory.
+ */
+import { DomainError } from '../domain/errors.ts';
+
+export type OsvRangeType = 'SEMVER' | 'ECOSYSTEM' | 'GIT';
+
+export interface OsvEvent {
+  introduced?: string;
+  fixed?: string;
+  last_affected?: string;
+  limit?: string;
+}
+
+export interface OsvRange {
+  type: OsvRangeType;
+  repo?: string;
+  events: OsvEvent[];
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvSeverity {
+  type: string;
+  score: string;
+}
+
+export interface OsvPackage {
+  ecosystem: string;
+  name: string;
+  purl?: string;
+}
+
+export interface OsvAffected {
+  /** Absent only for GIT-only entries that name a repository instead of a package. */
+  package?: OsvPackage;
+  severity?: OsvSeverity[];
+  ranges: OsvRange[];
+  versions: string[];
+  ecosystem_specific?: Record<string, unknown>;
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvReference {
+  type: string;
+  url: string;
+}
+
+export interface OsvRecord {
+  schema_version?: string;
+  id: string;
+  modified?: string;
+  published?: string;
+  withdrawn?: string;
+  aliases: string[];
+  upstream: string[];
+  related: string[];
+  summary?: string;
+  details?: string;
+  severity: OsvSeverity[];
+  affected: OsvAffected[];
+  references: OsvReference[];
+  credits?: unknown[];
+  database_specific?: Record<string, unknown>;
+}
+
+export interface OsvParseResult {
+  record: OsvRecord;
+  /** Human-readable faults that were skipped, each naming where in the record it sits. */
+  problems: string[];
+}
+
+const RANGE_TYPES = new Set<string>(['SEMVER', 'ECOSYSTEM', 'GIT']);
+const EVENT_KEYS = ['introduced', 'fixed', 'last_affected', 'limit'] as const;
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+function optString(v: unknown): string | undefined {
+  return typeof v === 'string' ? v : undefined;
+}
+
+function stringList(v: unknown, where: string, problems: string[]): string[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    problems.push(`${where} is not an array`);
+    return [];
+  }
+  const out: string[] = [];
+  for (const item of v) {
+    if (typeof item === 'string') out.push(item);
+    else problems.push(`${where} has a non-string entry`);
+  }
+  return out;
+}
+
+function severityList(v: unknown, where: string, problems: string[]): OsvSeverity[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    problems.push(`${where} is not an array`);
+    return [];
+  }
+  const out: OsvSeverity[] = [];
+  for (const s of v) {
+    if (isObject(s) && typeof s.type === 'string' && typeof s.score === 'string') out.push({ type: s.type, score: s.score });
+    else problems.push(`${where} has an entry without string type and score`);
+  }
+  return out;
+}
+
+function parseEvents(v: unknown, where: string, problems: string[]): OsvEvent[] {
+  if (!Array.isArray(v)) {
+    problems.push(`${where}.events is not an array`);
+    return [];
+  }
+  const out: OsvEvent[] = [];
+  v.forEach((e, i) => {
+    const at = `${where}.events[${i}]`;
+    if (!isObject(e)) {
+      problems.push(`${at} is not an object`);
+      return;
+    }
+    const keys = EVENT_KEYS.filter((k) => e[k] !== undefined);
+    if (keys.length !== 1) {
+      // The schema allows exactly one kind per event; guessing which one was meant could flip the result.
+      problems.push(`${at} must have exactly one of introduced/fixed/last_affected/limit, has ${keys.length}`);
+      return;
+    }
+    const key = keys[0]!;
+    const value = e[key];
+    if (typeof value !== 'string' || value === '') {
+      problems.push(`${at}.${key} is not a non-empty string`);
+      return;
+    }
+    out.push({ [key]: value } as OsvEvent);
+  });
+  return out;
+}
+
+function parseRanges(v: unknown, where: string, problems: string[]): OsvRange[] {
+  if (v === undefined || v === null) return [];
+  if (!Array.isArray(v)) {
+    problems.push(`${where}.ranges is not an array`);
+    return [];
+  }
+  const out: OsvRange[] = [];
+  v.forEach((r, i) => {
+    const at = `${where}.ranges[${i}]`;
+    if (!isObject(r)) {
+      problems.push(`${at} is not an object`);
+      return;
+    }
+    if (typeof r.type !== 'string' || !RANGE_TYPES.has(r.type)) {
+      problems.push(`${at}.type ${JSON.stringify(r.type)} is not SEMVER, ECOSYSTEM or GIT`);
+      return;
+    }
+    const events = parseEvents(r.events, at, problems);
+    if (!events.some((e) => e.introduced !== undefined)) problems.push(`${at} has no introduced event`);
+    if (events.some((e) => e.fixed !== undefined) && events.some((e) => e.last_affected !== undefined)) {
+      problems.push(`${at} mixes fixed and last_affected events`);
+    }
+    const range: OsvRange = { type: r.type as OsvRangeType, events };
+    if (typeof r.repo === 'string') range.repo = r.repo;
+    else if (r.type === 'GIT') problems.push(`${at} is GIT but has no repo`);
+    if (isObject(r.database_specific)) range.database_specific = r.database_specific;
+    out.push(range);
+  });
+  return out;
+}
+
+/** Builds the model from a decoded JSON value. Throws DomainError('invalid-advisory') when there is no record at all. */
+export function parseOsvRecord(input: unknown, source?: string): OsvParseResult {
+  const where = source ? ` (${source})` : '';
+  if (!isObject(input)) throw new DomainError('invalid-advisory', `OSV record is not a JSON object${where}`, { source });
+  if (typeof input.id !== 'string' || input.id.trim() === '') {
+    throw new DomainError('invalid-advisory', `OSV record has no string id${where}`, { source });
+  }
+  const problems: string[] = [];
+  if (typeof input.modified !== 'string') problems.push('modified is missing');
+  const affected: OsvAffected[] = [];
+  if (input.affected !== undefined && !Array.isArray(input.affected)) problems.push('affected is not an array');
+  else {
+    (input.affected as unknown[] | undefined ?? []).forEach((a, i) => {
+      const at = `affected[${i}]`;
+      if (!isObject(a)) {
+        problems.push(`${at} is not an object`);
+        return;
+      }
+      const entry: OsvAffected = {
+        ranges: parseRanges(a.ranges, at, problems),
+        versions: stringList(a.versions, `${at}.versions`, problems),
+      };
+      if (isObject(a.package)) {
+        const p = a.package;
+        if (typeof p.ecosystem === 'string' && typeof p.name === 'string' && p.ecosystem !== '' && p.name !== '') {
+          entry.package = { ecosystem: p.ecosystem, name: p.name };
+          if (typeof p.purl === 'string') entry.package.purl = p.purl;
+        } else problems.push(`${at}.package needs string ecosystem and name`);
+      } else if (a.package !== undefined) problems.push(`${at}.package is not an object`);
+      if (a.severity !== undefined) entry.severity = severityList(a.severity, `${at}.severity`, problems);
+      if (isObject(a.ecosystem_specific)) entry.ecosystem_specific = a.ecosystem_specific;
+      if (isObject(a.database_specific)) entry.database_specific = a.database_specific;
+      affected.push(entry);
+    });
+  }
+  const references: OsvReference[] = [];
+  if (Array.isArray(input.references)) {
+    for (const r of input.references) {
+      if (isObject(r) && typeof r.url === 'string') references.push({ type: optString(r.type) ?? 'WEB', url: r.url });
+    }
+  }
+  const record: OsvRecord = {
+    id: input.id,
+    aliases: stringList(input.aliases, 'aliases', problems),
+    upstream: stringList(input.upstream, 'upstream', problems),
+    related: stringList(input.related, 'related', problems),
+    severity: severityList(input.severity, 'severity', problems),
+    affected,
+    references,
+  };
+  for (const k of ['schema_version', 'modified', 'published', 'withdrawn', 'summary', 'details'] as const) {
+    const v = optString(input[k]);
+    if (v !== undefined) record[k] = v;
+  }
+  if (Array.isArray(input.credits)) record.credits = input.credits;
+  if (isObject(input.database_specific)) record.database_specific = input.database_specific;
+  return { record, problems };
+}
+
+/** Parses OSV JSON text. Syntax errors become DomainError('invalid-advisory') naming the source. */
+export function parseOsvJson(text: string, source?: string): OsvParseResult {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    throw new DomainError('invalid-advisory', `not valid JSON${source ? ` (${source})` : ''}: ${(err as Error).message}`, {
+      source,
+    });
+  }
+  return parseOsvRecord(value, source);
+}
