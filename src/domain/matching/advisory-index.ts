@@ -15,7 +15,7 @@ import {
   type CompiledRange,
   type OrderedRange,
 } from './osv-range.ts';
-import { osvSemverScheme } from './semver-scheme.ts';
+import { versionSchemeFor } from '../versions/index.ts';
 
 export type SchemeResolver = (ecosystem: string) => VersionScheme | undefined;
 
@@ -103,7 +103,12 @@ export class AdvisoryIndex {
   readonly problems: IndexProblem[] = [];
   private readonly counts = { advisories: 0, withdrawn: 0, entries: 0 };
 
-  constructor(private readonly resolveScheme: SchemeResolver) {}
+  /** Ordering for `SEMVER` ranges, whatever the ecosystem: SemVer 2.0 read leniently, as OSV tooling does. */
+  private readonly semver: VersionScheme | null;
+
+  constructor(private readonly resolveScheme: SchemeResolver = versionSchemeFor) {
+    this.semver = resolveScheme('SemVer') ?? null;
+  }
 
   get stats(): IndexStats {
     return { ...this.counts, packages: this.byPackage.size };
@@ -145,11 +150,12 @@ export class AdvisoryIndex {
           ranges.push(compileGitRange(r).range!);
           return;
         }
-        const rs = r.type === 'SEMVER' ? osvSemverScheme : scheme;
+        const rs = r.type === 'SEMVER' ? this.semver : scheme;
         if (!rs) {
-          if (eco !== undefined && !this.unorderedEcosystems.has(eco)) {
-            this.unorderedEcosystems.add(eco);
-            problem(`no version ordering known for ecosystem ${JSON.stringify(eco)}: its ECOSYSTEM ranges are not evaluated, only explicit versions lists`);
+          const key = r.type === 'SEMVER' ? 'SemVer' : eco !== undefined ? parseEcosystem(eco).base : undefined;
+          if (key !== undefined && !this.unorderedEcosystems.has(key)) {
+            this.unorderedEcosystems.add(key);
+            problem(`no version ordering known for ${JSON.stringify(key)}: its ${r.type} ranges are not evaluated, only explicit versions lists`);
           }
           return;
         }
