@@ -1,0 +1,370 @@
+// Typed client for the Clearinghouse HTTP API v1 (docs/API.md). Every call goes through `request`, which adds the
+// session's CSRF token on writes and turns problem+json answers into one error type the pages can show.
+
+export const API_BASE = '/api/v1';
+
+export const ORGANISATION_KINDS = [
+  'government',
+  'ai-developer',
+  'infrastructure-operator',
+  'vendor',
+  'evaluator',
+  'researcher',
+] as const;
+export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+
+export const KIND_LABELS: Record<OrganisationKind, string> = {
+  government: 'Government',
+  'ai-developer': 'AI developer',
+  'infrastructure-operator': 'Infrastructure operator',
+  vendor: 'Vendor',
+  evaluator: 'Evaluator',
+  researcher: 'Researcher',
+};
+
+// The 16 CISA critical-infrastructure sectors, in the API's spelling.
+export const SECTORS = [
+  'chemical',
+  'commercial-facilities',
+  'communications',
+  'critical-manufacturing',
+  'dams',
+  'defense-industrial-base',
+  'emergency-services',
+  'energy',
+  'financial-services',
+  'food-and-agriculture',
+  'government-facilities',
+  'healthcare-and-public-health',
+  'information-technology',
+  'nuclear',
+  'transportation-systems',
+  'water-and-wastewater',
+] as const;
+export type Sector = (typeof SECTORS)[number];
+
+export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
+export type Tlp = (typeof TLP_LEVELS)[number];
+
+export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
+export type TokenScope = (typeof TOKEN_SCOPES)[number];
+
+export interface SessionUser {
+  id: string;
+  email: string;
+  name: string;
+  siteAdmin: boolean;
+  mustChangePassword: boolean;
+}
+
+export interface Membership {
+  organisationId: string;
+  organisationName: string;
+  kind: OrganisationKind;
+  roles: string[];
+}
+
+export interface Session {
+  user: SessionUser;
+  memberships: Membership[];
+  csrfToken: string;
+}
+
+export interface AccessLabel {
+  owner: string | null;
+  tlp: Tlp;
+  embargoUntil: string | null;
+  restricted: string | null;
+}
+
+export interface Organisation {
+  id: string;
+  name: string;
+  kind: OrganisationKind;
+  sectors: Sector[];
+  // The contract says "label"; older drafts sent a bare TLP string, so both are tolerated when displaying.
+  label: AccessLabel | Tlp | null;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Member {
+  userId: string;
+  email: string;
+  name: string;
+  roles: string[];
+}
+
+export interface User {
+  id: string;
+  email: string;
+  name: string;
+  siteAdmin: boolean;
+  disabled: boolean;
+  mustChangePassword: boolean;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface Token {
+  id: string;
+  name: string;
+  userId: string;
+  scopes: TokenScope[];
+  createdAt: string;
+  expiresAt: string | null;
+  lastUsedAt: string | null;
+  revokedAt: string | null;
+  prefix: string;
+}
+
+export interface AuditEntry {
+  seq: number;
+  at: string;
+  actor: { userId: string; email: string } | null;
+  organisationId: string | null;
+  via: 'session' | 'token' | 'system' | 'cli';
+  tokenId: string | null;
+  action: string;
+  recordType: string;
+  recordId: string;
+  beforeDigest: string | null;
+  afterDigest: string | null;
+  prevHash: string;
+  hash: string;
+}
+
+export interface Page<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** RFC 9457 problem document, as the server sends it. */
+export interface Problem {
+  type: string;
+  title: string;
+  status: number;
+  detail?: string;
+  instance?: string;
+  errors?: { path: string; message: string }[];
+  [extra: string]: unknown;
+}
+
+/** The one error every API call throws: carries the problem document so pages can show its detail. */
+export class ApiError extends Error {
+  readonly status: number;
+  readonly problem: Problem;
+  /** Seconds from `Retry-After`, when the server sent one (429 back-off). */
+  readonly retryAfter: number | null;
+
+  constructor(problem: Problem, retryAfter: number | null = null) {
+    super(problem.detail ?? problem.title);
+    this.name = 'ApiError';
+    this.status = problem.status;
+    this.problem = problem;
+    this.retryAfter = retryAfter;
+  }
+
+  /** The last path segment of the problem type, e.g. `password-change-required`. */
+  get code(): string {
+    const slash = this.problem.type.lastIndexOf('/');
+    return slash >= 0 ? this.problem.type.slice(slash + 1) : this.problem.type;
+  }
+}
+
+let csrfToken: string | null = null;
+
+/** Remember the CSRF token from the latest session answer; writes send it back. */
+export function setCsrfToken(token: string | null): void {
+  csrfToken = token;
+}
+
+// Observers learn that the session ended underneath them (expired, revoked elsewhere) so the shell can go to sign-in.
+const unauthenticatedListeners = new Set<() => void>();
+export function onUnauthenticated(listener: () => void): () => void {
+  unauthenticatedListeners.add(listener);
+  return () => unauthenticatedListeners.delete(listener);
+}
+
+function parseRetryAfter(value: string | null): number | null {
+  if (value === null) return null;
+  const seconds = Number(value);
+  if (Number.isFinite(seconds)) return Math.max(0, Math.ceil(seconds));
+  const date = Date.parse(value);
+  return Number.isNaN(date) ? null : Math.max(0, Math.ceil((date - Date.now()) / 1000));
+}
+
+async function problemFrom(response: Response): Promise<Problem> {
+  const fallback: Problem = {
+    type: 'about:blank',
+    title: response.statusText || 'Request failed',
+    status: response.status,
+    detail: `The server answered ${response.status}${response.statusText ? ` ${response.statusText}` : ''}.`,
+  };
+  const text = await response.text().catch(() => '');
+  if (!text) return fallback;
+  try {
+    const body: unknown = JSON.parse(text);
+    if (body && typeof body === 'object') {
+      const doc = body as Partial<Problem>;
+      return {
+        ...doc,
+        type: typeof doc.type === 'string' ? doc.type : fallback.type,
+        title: typeof doc.title === 'string' ? doc.title : fallback.title,
+        status: typeof doc.status === 'number' ? doc.status : response.status,
+        detail: typeof doc.detail === 'string' ? doc.detail : (doc.title ?? fallback.detail),
+      };
+    }
+  } catch {
+    // Not JSON (a proxy error page, say): fall through to the generic problem.
+  }
+  return fallback;
+}
+
+interface RequestOptions {
+  body?: unknown;
+  headers?: Record<string, string>;
+  /** Do not broadcast a 401 (used by the session probe and sign-in, where 401 is an expected answer). */
+  quiet401?: boolean;
+}
+
+async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
+  const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers };
+  if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
+  let response: Response;
+  try {
+    response = await fetch(API_BASE + path, {
+      method,
+      headers,
+      credentials: 'same-origin',
+      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+    });
+  } catch {
+    throw new ApiError({
+      type: 'about:blank',
+      title: 'Network error',
+      status: 0,
+      detail: 'The Clearinghouse server could not be reached. Check your connection and try again.',
+    });
+  }
+  if (!response.ok) {
+    const problem = await problemFrom(response);
+    if (response.status === 401 && !options.quiet401) for (const listener of unauthenticatedListeners) listener();
+    throw new ApiError(problem, parseRetryAfter(response.headers.get('Retry-After')));
+  }
+  if (response.status === 204) return undefined as T;
+  const text = await response.text();
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const id = (value: string) => encodeURIComponent(value);
+
+export interface PageParams {
+  limit?: number;
+  cursor?: string | null;
+}
+
+export const api = {
+  // Session
+  async getSession(): Promise<Session> {
+    const session = await request<Session>('GET', '/session', { quiet401: true });
+    setCsrfToken(session.csrfToken);
+    return session;
+  },
+  async signIn(email: string, password: string): Promise<Session> {
+    const session = await request<Session>('POST', '/session', { body: { email, password }, quiet401: true });
+    setCsrfToken(session.csrfToken);
+    return session;
+  },
+  async signOut(): Promise<void> {
+    await request<void>('DELETE', '/session', { quiet401: true });
+    setCsrfToken(null);
+  },
+  async signOutEverywhere(): Promise<void> {
+    await request<void>('POST', '/session/revoke-all', { quiet401: true });
+    setCsrfToken(null);
+  },
+  changePassword(currentPassword: string, newPassword: string): Promise<void> {
+    return request('POST', '/me/password', { body: { currentPassword, newPassword } });
+  },
+
+  // Organisations
+  listOrganisations(params: PageParams = {}): Promise<Page<Organisation>> {
+    return request('GET', `/organisations${query({ limit: params.limit, cursor: params.cursor })}`);
+  },
+  createOrganisation(input: { name: string; kind: OrganisationKind; sectors?: Sector[]; label?: { tlp: Tlp } }): Promise<Organisation> {
+    return request('POST', '/organisations', { body: input });
+  },
+  getOrganisation(orgId: string): Promise<Organisation> {
+    return request('GET', `/organisations/${id(orgId)}`);
+  },
+  listMembers(orgId: string): Promise<Member[]> {
+    // The contract shows a bare array; tolerate a page shape too so a server change does not blank the table.
+    return request<Member[] | Page<Member>>('GET', `/organisations/${id(orgId)}/members`).then((body) =>
+      Array.isArray(body) ? body : body.items,
+    );
+  },
+  setMember(orgId: string, userId: string, roles: string[]): Promise<unknown> {
+    return request('PUT', `/organisations/${id(orgId)}/members/${id(userId)}`, { body: { roles } });
+  },
+  removeMember(orgId: string, userId: string): Promise<void> {
+    return request('DELETE', `/organisations/${id(orgId)}/members/${id(userId)}`);
+  },
+
+  // Users
+  listUsers(params: PageParams = {}): Promise<Page<User>> {
+    return request('GET', `/users${query({ limit: params.limit, cursor: params.cursor })}`);
+  },
+  createUser(input: {
+    email: string;
+    name: string;
+    siteAdmin?: boolean;
+    memberships?: { organisationId: string; roles: string[] }[];
+  }): Promise<{ user: User; oneTimePassword: string }> {
+    return request('POST', '/users', { body: input });
+  },
+
+  // API tokens
+  listTokens(): Promise<Token[]> {
+    return request<Token[] | Page<Token>>('GET', '/tokens').then((body) => (Array.isArray(body) ? body : body.items));
+  },
+  createToken(input: { name: string; scopes: TokenScope[]; expiresInDays?: number }): Promise<{ token: Token; secret: string }> {
+    return request('POST', '/tokens', { body: input });
+  },
+  revokeToken(tokenId: string): Promise<void> {
+    return request('DELETE', `/tokens/${id(tokenId)}`);
+  },
+
+  // Audit trail
+  listAudit(params: PageParams & { recordType?: string; recordId?: string } = {}): Promise<Page<AuditEntry>> {
+    return request(
+      'GET',
+      `/audit${query({ limit: params.limit, cursor: params.cursor, recordType: params.recordType, recordId: params.recordId })}`,
+    );
+  },
+};
+
+/** A user-facing sentence for any thrown value. */
+export function errorMessage(error: unknown): string {
+  if (error instanceof ApiError) {
+    const fieldErrors = error.problem.errors?.map((e) => `${e.path ? `${e.path}: ` : ''}${e.message}`) ?? [];
+    const detail = error.problem.detail ?? error.problem.title;
+    return fieldErrors.length > 0 ? `${detail} ${fieldErrors.join('; ')}` : detail;
+  }
+  return error instanceof Error ? error.message : String(error);
+}
+
+export function tlpOf(label: Organisation['label']): Tlp | null {
+  if (!label) return null;
+  return typeof label === 'string' ? label : label.tlp;
+}

@@ -1,0 +1,107 @@
+// Top level: waits for the session probe, gates everything behind sign-in and the forced password change, then routes.
+import { useEffect, type ReactNode } from 'react';
+import { AppShell, BareShell } from './components/app-shell.component.tsx';
+import { PageHeading } from './components/common.component.tsx';
+import { AuditPage } from './pages/audit.page.tsx';
+import { HomePage } from './pages/home.page.tsx';
+import { OrganisationDetailPage } from './pages/organisation-detail.page.tsx';
+import { OrganisationsPage } from './pages/organisations.page.tsx';
+import { SetPasswordPage } from './pages/set-password.page.tsx';
+import { SignInPage } from './pages/sign-in.page.tsx';
+import { TokensPage } from './pages/tokens.page.tsx';
+import { UsersPage } from './pages/users.page.tsx';
+import { AppLink, matchPath, navigate, usePath } from './router.tsx';
+import { canAdminister, useSessionContext } from './session.context.tsx';
+import type { Session } from './api.ts';
+
+const TITLES: [string, string][] = [
+  ['/organisations/:id', 'Organisation'],
+  ['/organisations', 'Organisations'],
+  ['/users', 'Users'],
+  ['/tokens', 'API tokens'],
+  ['/audit', 'Audit trail'],
+  ['/set-password', 'Set your password'],
+  ['/sign-in', 'Sign in'],
+  ['/', 'Home'],
+];
+
+function useDocumentTitle(path: string, signedIn: boolean) {
+  useEffect(() => {
+    const title = signedIn ? (TITLES.find(([p]) => matchPath(p, path))?.[1] ?? 'Page not found') : 'Sign in';
+    document.title = `${title} | Clearinghouse`;
+  }, [path, signedIn]);
+}
+
+function NotFound() {
+  return (
+    <>
+      <PageHeading>Page not found</PageHeading>
+      <p>There is nothing at this address. It may have moved, or you may not have access to it.</p>
+      <AppLink href="/">Go to the home page</AppLink>
+    </>
+  );
+}
+
+function NotAllowed() {
+  return (
+    <>
+      <PageHeading>Not available</PageHeading>
+      <p>This page is for site administrators and organisation administrators.</p>
+      <AppLink href="/">Go to the home page</AppLink>
+    </>
+  );
+}
+
+function route(path: string, session: Session, notice: string | undefined): ReactNode {
+  if (path === '/' || path === '/sign-in' || path === '/set-password') return <HomePage notice={notice} />;
+  if (path === '/organisations') return <OrganisationsPage />;
+  const org = matchPath('/organisations/:id', path);
+  // Keyed so moving between organisations remounts the page (fresh state, focus on the new heading).
+  if (org) return <OrganisationDetailPage key={org.id} orgId={org.id!} />;
+  if (path === '/users') return canAdminister(session) ? <UsersPage /> : <NotAllowed />;
+  if (path === '/tokens') return <TokensPage />;
+  if (path === '/audit') return canAdminister(session) ? <AuditPage /> : <NotAllowed />;
+  return <NotFound />;
+}
+
+export function App() {
+  const { state, clearNotice } = useSessionContext();
+  const path = usePath();
+  // A notice belongs to the page it was raised on; leaving that page dismisses it.
+  useEffect(() => clearNotice(), [path, clearNotice]);
+  const signedIn = state.status === 'signed-in';
+  const mustChange = signedIn && state.session.user.mustChangePassword;
+  useDocumentTitle(mustChange ? '/set-password' : path, signedIn);
+
+  useEffect(() => {
+    if (mustChange && path !== '/set-password') navigate('/set-password', { replace: true });
+    else if (signedIn && !mustChange && (path === '/sign-in' || path === '/set-password')) navigate('/', { replace: true });
+  }, [signedIn, mustChange, path]);
+
+  if (state.status === 'loading')
+    return (
+      <BareShell>
+        <p role="status" className="margin-top-4">
+          Loading…
+        </p>
+      </BareShell>
+    );
+  if (state.status === 'signed-out')
+    return (
+      <BareShell>
+        <SignInPage notice={state.notice} />
+      </BareShell>
+    );
+  if (mustChange)
+    return (
+      <BareShell>
+        <SetPasswordPage />
+      </BareShell>
+    );
+  return (
+    <AppShell session={state.session}>
+      {/* Keyed by path so each page mounts fresh and moves focus to its heading. */}
+      <div key={path}>{route(path, state.session, state.notice)}</div>
+    </AppShell>
+  );
+}

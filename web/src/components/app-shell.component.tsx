@@ -1,0 +1,145 @@
+// The frame around every page: a plain USWDS extended header (this is open-source software, not a .gov site, so no
+// "official website" banner), role-aware navigation, the signed-in user's controls, and a footer.
+import { useEffect, useState, type ReactNode } from 'react';
+import { Button, ExtendedNav, GridContainer, Header, NavMenuButton, Title } from '@trussworks/react-uswds';
+import { AppLink, usePath } from '../router.tsx';
+import { canAdminister, useSessionContext } from '../session.context.tsx';
+import type { Session } from '../api.ts';
+
+interface NavEntry {
+  href: string;
+  label: string;
+  visible: (session: Session) => boolean;
+}
+
+export const NAV_ENTRIES: NavEntry[] = [
+  { href: '/', label: 'Home', visible: () => true },
+  { href: '/organisations', label: 'Organisations', visible: () => true },
+  { href: '/users', label: 'Users', visible: canAdminister },
+  { href: '/tokens', label: 'API tokens', visible: () => true },
+  { href: '/audit', label: 'Audit trail', visible: canAdminister },
+];
+
+function isCurrent(href: string, path: string): boolean {
+  return href === '/' ? path === '/' : path === href || path.startsWith(`${href}/`);
+}
+
+function SkipLink() {
+  return (
+    <a className="usa-skipnav" href="#main-content">
+      Skip to main content
+    </a>
+  );
+}
+
+function Footer() {
+  return (
+    <footer className="usa-footer usa-footer--slim">
+      <div className="usa-footer__secondary-section">
+        <GridContainer>
+          <p className="margin-y-0 font-sans-2xs">
+            Clearinghouse — open-source vulnerability coordination, licensed under Apache-2.0. This is not a U.S.
+            government website.
+          </p>
+        </GridContainer>
+      </div>
+    </footer>
+  );
+}
+
+function Main({ children }: { children: ReactNode }) {
+  return (
+    <main id="main-content" className="ch-main">
+      <GridContainer className="padding-bottom-6">{children}</GridContainer>
+    </main>
+  );
+}
+
+/** Header with only the product name: for sign-in and the forced password change. */
+export function BareShell({ children }: { children: ReactNode }) {
+  return (
+    <div className="ch-app">
+      <SkipLink />
+      <Header basic className="ch-header">
+        <div className="usa-nav-container">
+          <div className="usa-navbar">
+            <Title>
+              <span className="ch-title">Clearinghouse</span>
+            </Title>
+          </div>
+        </div>
+      </Header>
+      <Main>{children}</Main>
+      <Footer />
+    </div>
+  );
+}
+
+export function AppShell({ session, children }: { session: Session; children: ReactNode }) {
+  const path = usePath();
+  const { signOut } = useSessionContext();
+  const [expanded, setExpanded] = useState(false);
+  const [signingOut, setSigningOut] = useState(false);
+
+  // Close the mobile menu when the page changes.
+  useEffect(() => setExpanded(false), [path]);
+
+  const leave = async (everywhere: boolean) => {
+    setSigningOut(true);
+    try {
+      await signOut(everywhere);
+    } finally {
+      setSigningOut(false);
+    }
+  };
+
+  const primaryItems = NAV_ENTRIES.filter((e) => e.visible(session)).map((entry) => (
+    <AppLink
+      key={entry.href}
+      href={entry.href}
+      className={`usa-nav-link${isCurrent(entry.href, path) ? ' usa-current' : ''}`}
+      aria-current={isCurrent(entry.href, path) ? 'page' : undefined}
+    >
+      <span>{entry.label}</span>
+    </AppLink>
+  ));
+
+  const secondaryItems = [
+    <span key="who" className="ch-user" title={session.user.name}>
+      Signed in as <strong>{session.user.email}</strong>
+      {session.user.siteAdmin ? ' (site administrator)' : ''}
+    </span>,
+    <Button key="out" type="button" unstyled disabled={signingOut} onClick={() => void leave(false)}>
+      Sign out
+    </Button>,
+    <Button key="everywhere" type="button" unstyled disabled={signingOut} onClick={() => void leave(true)}>
+      Sign out everywhere
+    </Button>,
+  ];
+
+  return (
+    <div className="ch-app">
+      <SkipLink />
+      <div className={`usa-overlay${expanded ? ' is-visible' : ''}`} onClick={() => setExpanded(false)} />
+      <Header extended className="ch-header">
+        <div className="usa-navbar">
+          <Title>
+            <AppLink href="/" title="Clearinghouse home" className="ch-title">
+              Clearinghouse
+            </AppLink>
+          </Title>
+          <NavMenuButton onClick={() => setExpanded((v) => !v)} label="Menu" />
+        </div>
+        <ExtendedNav
+          aria-label="Primary navigation"
+          primaryItems={primaryItems}
+          secondaryItems={secondaryItems}
+          mobileExpanded={expanded}
+          onToggleMobileNav={() => setExpanded((v) => !v)}
+        />
+      </Header>
+      <Main>{children}</Main>
+      <Footer />
+    </div>
+  );
+}

@@ -1,0 +1,137 @@
+import { useCallback, useEffect, useRef, useState, type FormEvent, type ChangeEvent } from 'react';
+import { Button, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
+import { api, type AuditEntry } from '../api.ts';
+import { ErrorAlert, LoadMore, PageHeading, TimeCell } from '../components/common.component.tsx';
+
+const PAGE_SIZE = 50;
+const SHORT_HASH = 12;
+// Offered as suggestions; the filter accepts any record type the server knows.
+const KNOWN_RECORD_TYPES = ['organisation', 'membership', 'user', 'token', 'session'];
+
+function actorOf(entry: AuditEntry): string {
+  if (entry.actor) return entry.actor.email;
+  return entry.via === 'system' ? 'System' : '—';
+}
+
+export function AuditPage() {
+  const [items, setItems] = useState<AuditEntry[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [filterText, setFilterText] = useState('');
+  const [recordType, setRecordType] = useState('');
+  // Drops answers to superseded requests when the filter changes while a page is loading.
+  const generation = useRef(0);
+
+  const load = useCallback(async (type: string, from: string | null) => {
+    const mine = ++generation.current;
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.listAudit({ limit: PAGE_SIZE, cursor: from, recordType: type || undefined });
+      if (mine !== generation.current) return;
+      setItems((current) => (from ? [...current, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (err) {
+      if (mine === generation.current) setError(err);
+    } finally {
+      if (mine === generation.current) setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(recordType, null);
+  }, [load, recordType]);
+
+  const applyFilter = (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    setItems([]);
+    setRecordType(filterText.trim());
+  };
+
+  const seenTypes = [...new Set([...KNOWN_RECORD_TYPES, ...items.map((e) => e.recordType)])].sort();
+
+  return (
+    <>
+      <PageHeading>Audit trail</PageHeading>
+      <p>
+        Every change is recorded here, newest first. Entries are hash-chained: each hash covers the entry and the one
+        before it, so <code>clearinghouse audit verify</code> detects any edit or deletion.
+      </p>
+      <Form onSubmit={applyFilter} className="ch-filter maxw-none" aria-label="Filter the audit trail">
+        <div>
+          <Label htmlFor="audit-record-type" className="margin-top-0">
+            Record type
+          </Label>
+          <TextInput
+            id="audit-record-type"
+            name="recordType"
+            type="text"
+            list="audit-record-types"
+            autoCapitalize="off"
+            spellCheck={false}
+            value={filterText}
+            onChange={(e: ChangeEvent<HTMLInputElement>) => setFilterText(e.target.value)}
+          />
+          <datalist id="audit-record-types">
+            {seenTypes.map((t) => (
+              <option key={t} value={t} />
+            ))}
+          </datalist>
+        </div>
+        <Button type="submit">Filter</Button>
+        {recordType && (
+          <Button
+            type="button"
+            unstyled
+            onClick={() => {
+              setFilterText('');
+              setItems([]);
+              setRecordType('');
+            }}
+          >
+            Show all
+          </Button>
+        )}
+      </Form>
+      <ErrorAlert error={error} heading="The audit trail could not be loaded" />
+      <Table fullWidth striped compact caption={recordType ? `Audit entries for record type "${recordType}"` : 'All audit entries'}>
+        <thead>
+          <tr>
+            <th scope="col">Time</th>
+            <th scope="col">Actor</th>
+            <th scope="col">Via</th>
+            <th scope="col">Action</th>
+            <th scope="col">Record type</th>
+            <th scope="col">Record id</th>
+            <th scope="col">Hash</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((e) => (
+            <tr key={e.seq}>
+              <th scope="row" className="text-normal">
+                <TimeCell value={e.at} />
+              </th>
+              <td>{actorOf(e)}</td>
+              <td>{e.via}</td>
+              <td>{e.action}</td>
+              <td>{e.recordType}</td>
+              <td className="font-mono-3xs ch-break">{e.recordId}</td>
+              <td className="font-mono-3xs">
+                <abbr title={e.hash}>{e.hash.slice(0, SHORT_HASH)}</abbr>
+              </td>
+            </tr>
+          ))}
+          {!loading && items.length === 0 && !error && (
+            <tr>
+              <td colSpan={7}>No audit entries{recordType ? ` for record type "${recordType}"` : ''}.</td>
+            </tr>
+          )}
+        </tbody>
+      </Table>
+      {loading && items.length === 0 && <p role="status">Loading audit entries…</p>}
+      <LoadMore cursor={cursor} loading={loading} onLoad={() => void load(recordType, cursor)} />
+    </>
+  );
+}

@@ -1,0 +1,285 @@
+import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
+import { Button, Form, Label, Select, Table } from '@trussworks/react-uswds';
+import { api, ApiError, tlpOf, type Member, type Organisation, type User } from '../api.ts';
+import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, TimeCell } from '../components/common.component.tsx';
+import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
+import { AppLink } from '../router.tsx';
+import { useSession } from '../session.context.tsx';
+
+function RoleTags({ roles }: { roles: string[] }) {
+  return (
+    <ul className="ch-inline-list">
+      {roles.map((r) => (
+        <li key={r}>
+          <span className={`usa-tag ${r === 'admin' ? '' : 'bg-base-dark'}`}>{r}</span>
+        </li>
+      ))}
+    </ul>
+  );
+}
+
+function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Member[]; onSaved: (message: string) => void }) {
+  const [users, setUsers] = useState<User[]>([]);
+  const [userId, setUserId] = useState('');
+  const [draft, setDraft] = useState<RoleDraft>({ admin: false, member: true, restricted: '' });
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  useEffect(() => {
+    // The people this administrator can see; the API caps a page at 200, enough to pick from.
+    api.listUsers({ limit: 200 }).then(
+      (page) => setUsers(page.items),
+      (err) => setError(err),
+    );
+  }, []);
+
+  const candidates = users.filter((u) => !members.some((m) => m.userId === u.id));
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const result = rolesFromDraft(draft);
+    if ('problem' in result) {
+      setError(new Error(result.problem));
+      return;
+    }
+    if (!userId) return;
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setMember(orgId, userId, result.roles);
+      const user = users.find((u) => u.id === userId);
+      setUserId('');
+      setDraft({ admin: false, member: true, restricted: '' });
+      onSaved(`${user?.email ?? 'The user'} has been added with roles: ${result.roles.join(', ')}.`);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="add-member-heading" className="ch-panel">
+      <h2 id="add-member-heading" className="margin-top-0">
+        Add a member
+      </h2>
+      <ErrorAlert error={error} heading="The member was not added" />
+      <Form onSubmit={submit} large>
+        <Label htmlFor="add-member-user">User</Label>
+        <Select id="add-member-user" name="userId" required value={userId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setUserId(e.target.value)}>
+          <option value="">- Select -</option>
+          {candidates.map((u) => (
+            <option key={u.id} value={u.id}>
+              {u.name ? `${u.name} <${u.email}>` : u.email}
+            </option>
+          ))}
+        </Select>
+        <RoleEditor idPrefix="add-member" value={draft} onChange={setDraft} />
+        <Button type="submit" disabled={busy} className="margin-top-3">
+          {busy ? 'Adding…' : 'Add member'}
+        </Button>
+      </Form>
+    </section>
+  );
+}
+
+function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; member: Member; onDone: (message: string) => void; onCancel: () => void }) {
+  const [draft, setDraft] = useState<RoleDraft>(() => draftFromRoles(member.roles));
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const result = rolesFromDraft(draft);
+    if ('problem' in result) {
+      setError(new Error(result.problem));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      await api.setMember(orgId, member.userId, result.roles);
+      onDone(`${member.email} now has roles: ${result.roles.join(', ')}.`);
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+  return (
+    <section aria-labelledby="change-roles-heading" className="ch-panel">
+      <h2 id="change-roles-heading" className="margin-top-0">
+        Change roles of {member.email}
+      </h2>
+      <ErrorAlert error={error} heading="The roles were not changed" />
+      <Form onSubmit={submit} large>
+        <RoleEditor idPrefix="change-member" value={draft} onChange={setDraft} />
+        <Button type="submit" disabled={busy} className="margin-top-3">
+          Save roles
+        </Button>
+        <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
+          Cancel
+        </Button>
+      </Form>
+    </section>
+  );
+}
+
+export function OrganisationDetailPage({ orgId }: { orgId: string }) {
+  const session = useSession();
+  const [org, setOrg] = useState<Organisation | null>(null);
+  const [members, setMembers] = useState<Member[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const [membersError, setMembersError] = useState<unknown>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [editing, setEditing] = useState<Member | null>(null);
+  const [removing, setRemoving] = useState<Member | null>(null);
+
+  const canManage =
+    session.user.siteAdmin || session.memberships.some((m) => m.organisationId === orgId && m.roles.includes('admin'));
+
+  const loadMembers = useCallback(async () => {
+    try {
+      setMembers(await api.listMembers(orgId));
+      setMembersError(null);
+    } catch (err) {
+      // Non-members may see an organisation but not its member list: say so instead of showing an error.
+      setMembers(null);
+      setMembersError(err);
+    }
+  }, [orgId]);
+
+  useEffect(() => {
+    api.getOrganisation(orgId).then(setOrg, setError);
+    void loadMembers();
+  }, [orgId, loadMembers]);
+
+  const saved = (message: string) => {
+    setEditing(null);
+    setNotice(message);
+    void loadMembers();
+  };
+
+  const remove = async (member: Member) => {
+    setRemoving(null);
+    try {
+      await api.removeMember(orgId, member.userId);
+      saved(`${member.email} has been removed from the organisation.`);
+    } catch (err) {
+      setMembersError(err);
+    }
+  };
+
+  if (error) {
+    const missing = error instanceof ApiError && error.status === 404;
+    return (
+      <>
+        <PageHeading>{missing ? 'Organisation not found' : 'Organisation'}</PageHeading>
+        {missing ? <p>There is no organisation at this address, or you may not see it.</p> : <ErrorAlert error={error} />}
+        <AppLink href="/organisations">Back to organisations</AppLink>
+      </>
+    );
+  }
+  if (!org) return <p role="status">Loading organisation…</p>;
+
+  const membersHidden = membersError instanceof ApiError && (membersError.status === 403 || membersError.status === 404);
+
+  return (
+    <>
+      <nav aria-label="Breadcrumbs" className="usa-breadcrumb padding-top-0">
+        <ol className="usa-breadcrumb__list">
+          <li className="usa-breadcrumb__list-item">
+            <AppLink href="/organisations" className="usa-breadcrumb__link">
+              <span>Organisations</span>
+            </AppLink>
+          </li>
+          <li className="usa-breadcrumb__list-item usa-current" aria-current="page">
+            <span>{org.name}</span>
+          </li>
+        </ol>
+      </nav>
+      <PageHeading>{org.name}</PageHeading>
+      <dl className="ch-facts">
+        <dt>Kind</dt>
+        <dd>{kindLabel(org.kind)}</dd>
+        {org.sectors.length > 0 && (
+          <>
+            <dt>Sectors</dt>
+            <dd>{org.sectors.map(humanize).join(', ')}</dd>
+          </>
+        )}
+        <dt>TLP label</dt>
+        <dd>
+          <TlpTag tlp={tlpOf(org.label)} />
+        </dd>
+        <dt>Created</dt>
+        <dd>
+          <TimeCell value={org.createdAt} />
+        </dd>
+      </dl>
+      {notice && (
+        <FocusAlert type="success" focusKey={notice}>
+          {notice}
+        </FocusAlert>
+      )}
+      <h2>Members</h2>
+      {membersHidden ? (
+        <p>Only members of {org.name} and site administrators can see its members.</p>
+      ) : (
+        <>
+          <ErrorAlert error={membersError} heading="Members could not be loaded or changed" />
+          <Table fullWidth striped caption={`Members of ${org.name}`}>
+            <thead>
+              <tr>
+                <th scope="col">Name</th>
+                <th scope="col">Email</th>
+                <th scope="col">Roles</th>
+                {canManage && <th scope="col">Actions</th>}
+              </tr>
+            </thead>
+            <tbody>
+              {(members ?? []).map((m) => (
+                <tr key={m.userId}>
+                  <th scope="row">{m.name || '—'}</th>
+                  <td>{m.email}</td>
+                  <td>
+                    <RoleTags roles={m.roles} />
+                  </td>
+                  {canManage && (
+                    <td className="ch-actions">
+                      <Button type="button" unstyled onClick={() => setEditing(m)} aria-label={`Change roles of ${m.email}`}>
+                        Change roles
+                      </Button>
+                      <Button type="button" unstyled className="text-secondary-dark" onClick={() => setRemoving(m)} aria-label={`Remove ${m.email}`}>
+                        Remove
+                      </Button>
+                    </td>
+                  )}
+                </tr>
+              ))}
+              {members && members.length === 0 && (
+                <tr>
+                  <td colSpan={canManage ? 4 : 3}>No members yet.</td>
+                </tr>
+              )}
+            </tbody>
+          </Table>
+          {canManage && editing && (
+            <ChangeRolesForm key={editing.userId} orgId={orgId} member={editing} onDone={saved} onCancel={() => setEditing(null)} />
+          )}
+          {canManage && !editing && members && <AddMemberForm orgId={orgId} members={members} onSaved={saved} />}
+        </>
+      )}
+      <ConfirmDialog
+        open={removing !== null}
+        heading="Remove this member?"
+        confirmLabel="Remove member"
+        onCancel={() => setRemoving(null)}
+        onConfirm={() => removing && void remove(removing)}
+      >
+        <p>
+          {removing?.email} will lose access to {org.name}'s records at once. You can add them again later.
+        </p>
+      </ConfirmDialog>
+    </>
+  );
+}

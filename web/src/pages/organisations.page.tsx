@@ -1,0 +1,209 @@
+import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
+import { Button, Checkbox, Fieldset, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
+import {
+  api,
+  ORGANISATION_KINDS,
+  SECTORS,
+  TLP_LEVELS,
+  tlpOf,
+  type Organisation,
+  type OrganisationKind,
+  type Sector,
+  type Tlp,
+} from '../api.ts';
+import { ErrorAlert, FocusAlert, LoadMore, PageHeading } from '../components/common.component.tsx';
+import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { AppLink } from '../router.tsx';
+import { useSession } from '../session.context.tsx';
+
+const PAGE_SIZE = 50;
+
+function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organisation) => void; onCancel: () => void }) {
+  const [name, setName] = useState('');
+  const [kind, setKind] = useState<OrganisationKind | ''>('');
+  const [sectors, setSectors] = useState<Sector[]>([]);
+  const [tlp, setTlp] = useState<Tlp>('GREEN');
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const operator = kind === 'infrastructure-operator';
+
+  const toggleSector = (sector: Sector, on: boolean) =>
+    setSectors((current) => (on ? [...current, sector] : current.filter((s) => s !== sector)));
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    if (!kind) return;
+    if (operator && sectors.length === 0) {
+      setError(new Error('Choose at least one critical-infrastructure sector for an infrastructure operator.'));
+      return;
+    }
+    setBusy(true);
+    setError(null);
+    try {
+      const created = await api.createOrganisation({
+        name: name.trim(),
+        kind,
+        ...(operator ? { sectors: SECTORS.filter((s) => sectors.includes(s)) } : {}),
+        label: { tlp },
+      });
+      onCreated(created);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="new-org-heading" className="ch-panel">
+      <h2 id="new-org-heading" className="margin-top-0">
+        New organisation
+      </h2>
+      <ErrorAlert error={error} heading="The organisation was not created" />
+      <Form onSubmit={submit} large>
+        <Label htmlFor="org-name">Name</Label>
+        <TextInput id="org-name" name="name" type="text" required value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+        <Label htmlFor="org-kind">Kind</Label>
+        <Select id="org-kind" name="kind" required value={kind} onChange={(e: ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as OrganisationKind)}>
+          <option value="">- Select -</option>
+          {ORGANISATION_KINDS.map((k) => (
+            <option key={k} value={k}>
+              {kindLabel(k)}
+            </option>
+          ))}
+        </Select>
+        {operator && (
+          <Fieldset legend="Sectors" className="margin-top-3">
+            <span className="usa-hint">The CISA critical-infrastructure sectors this operator serves. Choose at least one.</span>
+            <div className="ch-checkbox-columns">
+              {SECTORS.map((sector) => (
+                <Checkbox
+                  key={sector}
+                  id={`sector-${sector}`}
+                  name="sectors"
+                  value={sector}
+                  label={humanize(sector)}
+                  checked={sectors.includes(sector)}
+                  onChange={(e: ChangeEvent<HTMLInputElement>) => toggleSector(sector, e.target.checked)}
+                />
+              ))}
+            </div>
+          </Fieldset>
+        )}
+        <Label htmlFor="org-tlp">TLP label</Label>
+        <span className="usa-hint" id="org-tlp-hint">
+          Who may learn that this organisation takes part (Traffic Light Protocol 2.0).
+        </span>
+        <Select id="org-tlp" name="tlp" aria-describedby="org-tlp-hint" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
+          {TLP_LEVELS.map((t) => (
+            <option key={t} value={t}>
+              TLP:{t}
+            </option>
+          ))}
+        </Select>
+        <div className="margin-top-3">
+          <Button type="submit" disabled={busy}>
+            {busy ? 'Creating…' : 'Create organisation'}
+          </Button>
+          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
+            Cancel
+          </Button>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
+export function OrganisationsPage() {
+  const session = useSession();
+  const [items, setItems] = useState<Organisation[]>([]);
+  const [cursor, setCursor] = useState<string | null>(null);
+  const [loading, setLoading] = useState(true);
+  const [error, setError] = useState<unknown>(null);
+  const [creating, setCreating] = useState(false);
+  const [created, setCreated] = useState<Organisation | null>(null);
+
+  const load = useCallback(async (from: string | null) => {
+    setLoading(true);
+    setError(null);
+    try {
+      const page = await api.listOrganisations({ limit: PAGE_SIZE, cursor: from });
+      setItems((current) => (from ? [...current, ...page.items] : page.items));
+      setCursor(page.nextCursor);
+    } catch (err) {
+      setError(err);
+    } finally {
+      setLoading(false);
+    }
+  }, []);
+
+  useEffect(() => {
+    void load(null);
+  }, [load]);
+
+  return (
+    <>
+      <div className="ch-title-row">
+        <PageHeading>Organisations</PageHeading>
+        {session.user.siteAdmin && !creating && (
+          <Button
+            type="button"
+            onClick={() => {
+              setCreated(null);
+              setCreating(true);
+            }}
+          >
+            New organisation
+          </Button>
+        )}
+      </div>
+      {created && (
+        <FocusAlert type="success" heading="Organisation created" focusKey={created.id}>
+          <AppLink href={`/organisations/${encodeURIComponent(created.id)}`}>{created.name}</AppLink> has been created.
+        </FocusAlert>
+      )}
+      {creating && (
+        <NewOrganisationForm
+          onCancel={() => setCreating(false)}
+          onCreated={(org) => {
+            setCreating(false);
+            setCreated(org);
+            setItems((current) => [org, ...current.filter((o) => o.id !== org.id)]);
+          }}
+        />
+      )}
+      <ErrorAlert error={error} heading="Organisations could not be loaded" />
+      <Table fullWidth striped caption="Organisations you can see">
+        <thead>
+          <tr>
+            <th scope="col">Name</th>
+            <th scope="col">Kind</th>
+            <th scope="col">Sectors</th>
+            <th scope="col">TLP label</th>
+          </tr>
+        </thead>
+        <tbody>
+          {items.map((org) => (
+            <tr key={org.id}>
+              <th scope="row">
+                <AppLink href={`/organisations/${encodeURIComponent(org.id)}`}>{org.name}</AppLink>
+              </th>
+              <td>{kindLabel(org.kind)}</td>
+              <td>{org.sectors.length > 0 ? org.sectors.map(humanize).join(', ') : '—'}</td>
+              <td>
+                <TlpTag tlp={tlpOf(org.label)} />
+              </td>
+            </tr>
+          ))}
+          {!loading && items.length === 0 && !error && (
+            <tr>
+              <td colSpan={4}>No organisations yet.</td>
+            </tr>
+          )}
+        </tbody>
+      </Table>
+      {loading && items.length === 0 && <p role="status">Loading organisations…</p>}
+      <LoadMore cursor={cursor} loading={loading} onLoad={() => void load(cursor)} />
+    </>
+  );
+}

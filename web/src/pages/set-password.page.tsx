@@ -1,0 +1,115 @@
+import { useState, type FormEvent, type ChangeEvent } from 'react';
+import { Button, Fieldset, Form, Label, TextInput } from '@trussworks/react-uswds';
+import { api } from '../api.ts';
+import { ErrorAlert, FocusAlert, PageHeading } from '../components/common.component.tsx';
+import { navigate } from '../router.tsx';
+import { useSession, useSessionContext } from '../session.context.tsx';
+
+export const MIN_PASSWORD_LENGTH = 12;
+
+/** Problems with the proposed password that the user can fix before the server is asked. */
+export function passwordProblems(current: string, next: string, confirm: string): string[] {
+  const problems: string[] = [];
+  if ([...next].length < MIN_PASSWORD_LENGTH) problems.push(`The new password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
+  if (next !== confirm) problems.push('The two new passwords do not match.');
+  if (next && next === current) problems.push('The new password must differ from the current one.');
+  return problems;
+}
+
+/** Forced after signing in with a one-time password; the shell shows nothing else until it is done. */
+export function SetPasswordPage() {
+  const session = useSession();
+  const { refresh, signOut } = useSessionContext();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [problems, setProblems] = useState<string[]>([]);
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found = passwordProblems(current, next, confirm);
+    setProblems(found);
+    setError(null);
+    if (found.length > 0) return;
+    setBusy(true);
+    try {
+      await api.changePassword(current, next);
+      navigate('/', { replace: true });
+      await refresh('Your password has been set.', 'Your password has been set. Sign in with your new password.');
+    } catch (err) {
+      setError(err);
+      setBusy(false);
+    }
+  };
+
+  return (
+    <div className="grid-row flex-justify-center">
+      <div className="tablet:grid-col-8 desktop:grid-col-6">
+        <div className="bg-white padding-y-3 padding-x-5 border border-base-lighter radius-md margin-top-4">
+          <PageHeading>Set your password</PageHeading>
+          <p>
+            You signed in as <strong>{session.user.email}</strong> with a one-time password. Choose your own password
+            before you continue. It must be at least {MIN_PASSWORD_LENGTH} characters long.
+          </p>
+          {problems.length > 0 && (
+            <FocusAlert type="error" heading="Check your new password" focusKey={problems.join()}>
+              <ul className="usa-list margin-top-1">
+                {problems.map((p) => (
+                  <li key={p}>{p}</li>
+                ))}
+              </ul>
+            </FocusAlert>
+          )}
+          <ErrorAlert error={error} heading="Your password was not changed" />
+          <Form onSubmit={submit} large>
+            <Fieldset legend="Password" legendStyle="srOnly">
+              <Label htmlFor="current-password">Current one-time password</Label>
+              <TextInput
+                id="current-password"
+                name="currentPassword"
+                type="password"
+                autoComplete="current-password"
+                required
+                value={current}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)}
+              />
+              <Label htmlFor="new-password">New password</Label>
+              <span className="usa-hint" id="new-password-hint">
+                At least {MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well.
+              </span>
+              <TextInput
+                aria-describedby="new-password-hint"
+                id="new-password"
+                name="newPassword"
+                type="password"
+                autoComplete="new-password"
+                required
+                minLength={MIN_PASSWORD_LENGTH}
+                value={next}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)}
+              />
+              <Label htmlFor="confirm-password">Confirm new password</Label>
+              <TextInput
+                id="confirm-password"
+                name="confirmPassword"
+                type="password"
+                autoComplete="new-password"
+                required
+                value={confirm}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)}
+              />
+              <Button type="submit" disabled={busy} className="margin-top-3">
+                {busy ? 'Saving…' : 'Set password'}
+              </Button>
+              <Button type="button" unstyled className="margin-top-3 margin-left-2" onClick={() => void signOut(false)}>
+                Sign out
+              </Button>
+            </Fieldset>
+          </Form>
+        </div>
+      </div>
+    </div>
+  );
+}

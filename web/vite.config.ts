@@ -1,0 +1,27 @@
+import { defineConfig } from 'vite';
+import react from '@vitejs/plugin-react';
+import { fileURLToPath } from 'node:url';
+
+// The API server the dev UI proxies to; override when the server runs elsewhere.
+const apiTarget = process.env.CLEARINGHOUSE_API_URL ?? 'http://localhost:8080';
+
+export default defineConfig({
+  root: fileURLToPath(new URL('.', import.meta.url)),
+  base: '/',
+  plugins: [react()],
+  build: {
+    outDir: fileURLToPath(new URL('./dist', import.meta.url)),
+    emptyOutDir: true,
+    // USWDS ships a large stylesheet; the warning would only be noise in `npm test`.
+    chunkSizeWarningLimit: 1200,
+  },
+  server: {
+    port: 5173,
+    proxy: {
+      // The browser sees one origin in development as in production, so the session cookie and CSRF rules hold.
+      '/api': { target: apiTarget, changeOrigin: false },
+      '/healthz': { target: apiTarget },
+      '/readyz': { target: apiTarget },
+    },
+  },
+});
