@@ -1,3 +1,169 @@
-import type { Command } from 'commander';
+import { Option, type Command } from 'commander';
+import { ConfigError, loadConfig, type Config, type ConfigFlags } from '../config.ts';
+import { createContainer, type Container } from '../composition.ts';
+import { DomainError } from '../domain/errors.ts';
+import { buildApp } from '../http/app.ts';
+import { bootstrapIfEmpty } from '../services/bootstrap.service.ts';
+import { systemPrincipal } from '../services/principal.ts';
+import { migrateToLatest, openDatabase } from '../store/db.ts';
 
-export function registerServeCommands(_program: Command): void {}
+const dataOption = () => new Option('--data <dir>', 'data directory for the embedded SQLite database (ignored when DATABASE_URL is set)').default('./data');
+
+function fail(message: string, code = 2): never {
+  process.stderr.write(`clearinghouse: ${message}\n`);
+  process.exit(code);
+}
+
+function config(flags: ConfigFlags): Config {
+  try {
+    return loadConfig(process.env, flags);
+  } catch (err) {
+    if (err instanceof ConfigError) fail(`configuration error: ${err.message}`);
+    throw err;
+  }
+}
+
+/** Runs a command body with a container, closing the database whatever happens; domain errors exit 2. */
+async function withContainer(cfg: Config, fn: (c: Container) => Promise<void>): Promise<void> {
+  const c = await createContainer(cfg).catch((err: unknown) => fail(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, 1));
+  try {
+    await fn(c);
+  } catch (err) {
+    if (err instanceof DomainError) fail(err.message);
+    throw err;
+  } finally {
+    await c.close();
+  }
+}
+
+async function readStdin(): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+export function registerServeCommands(program: Command): void {
+  program
+    .command('serve')
+    .description('run the HTTP server (applies pending migrations first)')
+    .option('--port <n>', 'port to listen on (default 8080, or PORT / CLEARINGHOUSE_PORT)')
+    .option('--host <addr>', 'address to listen on (default 0.0.0.0)')
+    .addOption(dataOption())
+    .action(async (opts: { port?: string; host?: string; data: string }) => {
+      const cfg = config({ port: opts.port, host: opts.host, data: opts.data });
+      const container = await createContainer(cfg).catch((err: unknown) => fail(`cannot start: ${err instanceof Error ? err.message : String(err)}`, 1));
+      const app = await buildApp(container);
+      const first = await bootstrapIfEmpty(container.deps, { adminEmail: cfg.adminEmail, organisationName: cfg.adminOrganisation });
+      if (first) {
+        // Printed once, on the console only (never logged): the administrator must change it at first sign-in.
+        process.stdout.write(
+          `\n  First start: created administrator ${first.email} in "${first.organisation}".\n` +
+            `  One-time password: ${first.oneTimePassword}\n  Sign in at http://localhost:${cfg.port}/ and set your own password.\n\n`,
+        );
+      }
+      let closing = false;
+      const shutdown = async (signal: string) => {
+        if (closing) return;
+        closing = true;
+        app.log.info({ signal }, 'shutting down');
+        const force = setTimeout(() => process.exit(1), 10_000);
+        force.unref();
+        await app.close();
+        await container.close();
+        process.exit(0);
+      };
+      process.on('SIGINT', () => void shutdown('SIGINT'));
+      process.on('SIGTERM', () => void shutdown('SIGTERM'));
+      await app.listen({ port: cfg.port, host: cfg.host });
+      app.log.info({ database: container.handle.driver, dataDir: cfg.databaseUrl ? undefined : cfg.dataDir }, 'clearinghouse ready');
+    });
+
+  program
+    .command('migrate')
+    .description('apply pending database migrations and exit')
+    .addOption(dataOption())
+    .action(async (opts: { data: string }) => {
+      const cfg = config({ data: opts.data });
+      const handle = openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+      try {
+        const r = await migrateToLatest(handle.db);
+        process.stdout.write(r.applied.length ? `applied: ${r.applied.join(', ')}\n` : 'already up to date\n');
+      } catch (err) {
+        fail(err instanceof Error ? err.message : String(err), 1);
+      } finally {
+        await handle.close();
+      }
+    });
+
+  const admin = program.command('admin').description('administration from the server machine');
+  admin
+    .command('create')
+    .description('create a site administrator (password read from standard input)')
+    .requiredOption('--email <email>', 'e-mail address')
+    .requiredOption('--org <name>', 'organisation to join as admin (created as a government organisation if missing)')
+    .option('--name <name>', 'display name', 'Administrator')
+    .option('--password-stdin', 'read the password from standard input (required)')
+    .addOption(dataOption())
+    .action(async (opts: { email: string; org: string; name: string; passwordStdin?: boolean; data: string }) => {
+      if (!opts.passwordStdin) fail('admin create needs --password-stdin (passwords never go on the command line)');
+      const password = (await readStdin()).replace(/\r?\n$/, '');
+      if (password.length < 12) fail('the password must have at least 12 characters');
+      await withContainer(config({ data: opts.data }), async (c) => {
+        const cli = systemPrincipal('cli');
+        const existing = await c.deps.db.selectFrom('organisations').select('id').where('name', '=', opts.org).executeTakeFirst();
+        const orgId = existing?.id ?? (await c.services.organisations.create(cli, { name: opts.org, kind: 'government' })).id;
+        const { user } = await c.services.users.create(cli, {
+          email: opts.email,
+          name: opts.name,
+          siteAdmin: true,
+          password,
+          memberships: [{ organisationId: orgId, roles: ['admin', 'member'] }],
+        });
+        process.stdout.write(`created site administrator ${user.email} (${user.id}) in "${opts.org}"\n`);
+      });
+    });
+
+  program
+    .command('token')
+    .description('API tokens')
+    .command('create')
+    .description('create an API token for a user and print it on standard output')
+    .requiredOption('--user <email>', "the token's user")
+    .requiredOption('--name <name>', 'what the token is for')
+    .option('--expires <days>', 'days until it expires (default 90)')
+    .option('--scopes <list>', 'comma-separated scopes: read,write,admin', 'read,write')
+    .addOption(dataOption())
+    .action(async (opts: { user: string; name: string; expires?: string; scopes: string; data: string }) => {
+      const days = opts.expires === undefined ? undefined : Number(opts.expires);
+      if (days !== undefined && (!Number.isInteger(days) || days < 1)) fail(`--expires: a whole number of days (got ${JSON.stringify(opts.expires)})`);
+      await withContainer(config({ data: opts.data }), async (c) => {
+        const user = await c.services.users.findByEmail(opts.user);
+        if (!user) fail(`no user with e-mail ${opts.user}`);
+        const { secret } = await c.services.tokens.create(systemPrincipal('cli'), {
+          name: opts.name,
+          scopes: opts.scopes.split(',').map((s) => s.trim()) as never,
+          forUserId: user.id,
+          ...(days !== undefined ? { expiresInDays: days } : {}),
+        });
+        process.stdout.write(`${secret}\n`);
+      });
+    });
+
+  program
+    .command('audit')
+    .description('the audit trail')
+    .command('verify')
+    .description('recompute the hash chain; exit 1 naming the first tampered row')
+    .addOption(dataOption())
+    .action(async (opts: { data: string }) => {
+      await withContainer(config({ data: opts.data }), async (c) => {
+        const r = await c.services.audit.verify();
+        if (r.ok) {
+          process.stdout.write(`audit trail intact: ${r.entries} entries, head ${r.head}\n`);
+        } else {
+          process.stderr.write(`audit trail BROKEN at seq ${r.firstBadSeq}: ${r.reason} (${r.entries} entries before it verified)\n`);
+          process.exitCode = 1;
+        }
+      });
+    });
+}

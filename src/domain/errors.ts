@@ -78,3 +78,21 @@ export class StaleWriteError extends DomainError {
     super('stale-write', 'the record changed since you read it; fetch it again and retry', { currentVersion });
   }
 }
+
+export class RateLimitedError extends DomainError {
+  constructor(readonly retryAfterSeconds: number, message = 'too many attempts; wait before trying again') {
+    super('rate-limited', message, { retryAfter: retryAfterSeconds });
+  }
+}
+
+export class PreconditionRequiredError extends DomainError {
+  constructor() {
+    super('precondition-required', 'this update needs the version you read: send If-Match: "<version>" or "version" in the body');
+  }
+}
+
+export class PasswordChangeRequiredError extends DomainError {
+  constructor() {
+    super('password-change-required', 'set your own password first (POST /api/v1/me/password)');
+  }
+}

@@ -1,0 +1,60 @@
+import type { Config } from './config.ts';
+import { systemClock, type Clock } from './domain/clock.ts';
+import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.ts';
+import { AuditService } from './services/audit.service.ts';
+import { AuthService } from './services/auth.service.ts';
+import type { ServiceDeps } from './services/context.ts';
+import { LocalEventBus, type EventBus } from './services/event-bus.ts';
+import { OrganisationService } from './services/organisation.service.ts';
+import { TokenService } from './services/token.service.ts';
+import { UserService } from './services/user.service.ts';
+
+export interface Services {
+  auth: AuthService;
+  organisations: OrganisationService;
+  users: UserService;
+  tokens: TokenService;
+  audit: AuditService;
+}
+
+export interface Container {
+  config: Config;
+  handle: DatabaseHandle;
+  deps: ServiceDeps;
+  services: Services;
+  close(): Promise<void>;
+}
+
+export interface ContainerOptions {
+  clock?: Clock;
+  events?: EventBus;
+  pgSchema?: string;
+  passwordHashing?: ServiceDeps['passwordHashing'];
+  migrate?: boolean;
+}
+
+/** The one place that picks implementations and wires them together. */
+export async function createContainer(config: Config, opts: ContainerOptions = {}): Promise<Container> {
+  const handle = openDatabase({ databaseUrl: config.databaseUrl, dataDir: config.dataDir, ...(opts.pgSchema ? { pgSchema: opts.pgSchema } : {}) });
+  try {
+    if (opts.migrate !== false) await migrateToLatest(handle.db);
+  } catch (err) {
+    await handle.close();
+    throw err;
+  }
+  const deps: ServiceDeps = {
+    db: handle.db,
+    driver: handle.driver,
+    clock: opts.clock ?? systemClock,
+    events: opts.events ?? new LocalEventBus(),
+    ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
+  };
+  const services: Services = {
+    auth: new AuthService(deps),
+    organisations: new OrganisationService(deps),
+    users: new UserService(deps),
+    tokens: new TokenService(deps),
+    audit: new AuditService(deps),
+  };
+  return { config, handle, deps, services, close: () => handle.close() };
+}

@@ -1,0 +1,85 @@
+import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
+import type { Services } from '../composition.ts';
+import { Id, IdParams, PageOf, PageQuery, RoleName, Timestamp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
+
+const User = Type.Object({
+  id: Id,
+  email: Type.String(),
+  name: Type.String(),
+  siteAdmin: Type.Boolean(),
+  disabled: Type.Boolean(),
+  mustChangePassword: Type.Boolean(),
+  version: Type.Integer(),
+  createdAt: Timestamp,
+  updatedAt: Timestamp,
+}, { $id: 'User' });
+
+export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
+  const users = services.users;
+
+  app.get('/users', {
+    schema: { tags: ['users'], summary: 'List the users you administer', querystring: PageQuery, response: { 200: PageOf(User), ...errorResponses() } },
+  }, async (request) => users.list(request.principal, request.query));
+
+  app.post('/users', {
+    schema: {
+      tags: ['users'],
+      summary: 'Create a user; the response carries their one-time password, shown only here',
+      body: Type.Object({
+        email: Type.String({ maxLength: 254 }),
+        name: Type.String({ minLength: 1, maxLength: 200 }),
+        siteAdmin: Type.Optional(Type.Boolean()),
+        memberships: Type.Optional(Type.Array(
+          Type.Object({ organisationId: Id, roles: Type.Array(RoleName, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
+          { maxItems: 50 },
+        )),
+      }, { additionalProperties: false }),
+      response: { 201: Type.Object({ user: User, oneTimePassword: Type.String() }), ...errorResponses(409) },
+    },
+  }, async (request, reply) => {
+    const { user, oneTimePassword } = await users.create(request.principal, request.body);
+    reply.header('Location', `/api/v1/users/${user.id}`).header('Cache-Control', 'no-store');
+    return reply.code(201).send({ user, oneTimePassword: oneTimePassword! });
+  });
+
+  app.get('/users/:id', {
+    schema: { tags: ['users'], summary: 'One user', params: IdParams, response: { 200: User, ...errorResponses(404) } },
+  }, async (request, reply) => {
+    const user = await users.get(request.principal, request.params.id);
+    reply.header('ETag', `"${user.version}"`);
+    return user;
+  });
+
+  app.patch('/users/:id', {
+    schema: {
+      tags: ['users'],
+      summary: 'Change a user (If-Match required)',
+      params: IdParams,
+      headers: ifMatchHeaders,
+      body: Type.Object({
+        name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
+        disabled: Type.Optional(Type.Boolean()),
+        siteAdmin: Type.Optional(Type.Boolean()),
+        version: Type.Optional(Type.Integer({ minimum: 1 })),
+      }, { additionalProperties: false }),
+      response: { 200: User, ...errorResponses(404, 409, 412, 428) },
+    },
+  }, async (request, reply) => {
+    const { version, ...patch } = request.body;
+    const user = await users.update(request.principal, request.params.id, patch, expectedVersion(request.headers['if-match'], version));
+    reply.header('ETag', `"${user.version}"`);
+    return user;
+  });
+
+  app.post('/users/:id/reset-password', {
+    schema: {
+      tags: ['users'],
+      summary: 'Issue a new one-time password (site administrators); ends the user\'s sessions',
+      params: IdParams,
+      response: { 200: Type.Object({ oneTimePassword: Type.String() }), ...errorResponses(404) },
+    },
+  }, async (request, reply) => {
+    reply.header('Cache-Control', 'no-store');
+    return { oneTimePassword: await users.resetPassword(request.principal, request.params.id) };
+  });
+};

@@ -1,0 +1,46 @@
+import type { Clock } from '../domain/clock.ts';
+import type { Principal } from '../domain/policy/access-label.ts';
+import { appendAudit, type AuditInput } from '../store/audit.repository.ts';
+import type { Db, Driver, Tx } from '../store/db.ts';
+import type { EventBus } from './event-bus.ts';
+
+export interface ServiceDeps {
+  db: Db;
+  driver: Driver;
+  clock: Clock;
+  events: EventBus;
+  /** argon2 cost; tests lower it. */
+  passwordHashing?: { memoryCost: number; timeCost: number };
+}
+
+export interface ChangeEvent {
+  topic: string;
+  recordType: string;
+  recordId: string;
+  organisationId: string | null;
+}
+
+/**
+ * Runs one write and its audit entries in a single transaction; events are published only after commit, so a
+ * listener never sees a change that was rolled back.
+ */
+export async function writeTx<T>(
+  deps: ServiceDeps,
+  actor: Principal,
+  fn: (tx: Tx, audit: (e: AuditInput) => Promise<void>, now: string) => Promise<T>,
+): Promise<T> {
+  const events: ChangeEvent[] = [];
+  const now = deps.clock.now().toISOString();
+  const result = await deps.db.transaction().execute(async (tx) =>
+    fn(
+      tx,
+      async (e) => {
+        await appendAudit(tx, actor, now, e);
+        events.push({ topic: e.action, recordType: e.recordType, recordId: e.recordId, organisationId: e.organisationId });
+      },
+      now,
+    ),
+  );
+  for (const e of events) deps.events.publish(e);
+  return result;
+}

@@ -1,0 +1,92 @@
+import { sql } from 'kysely';
+import { canonicalJson, digestOf, sha256Hex } from '../domain/canonical-json.ts';
+import type { Principal } from '../domain/policy/access-label.ts';
+import type { Db, Tx } from './db.ts';
+import { isPostgres } from './dialect.ts';
+import type { AuditLogTable } from './schema.ts';
+
+export const GENESIS_HASH = '0'.repeat(64);
+// Any constant works; it names the lock that serialises appends to the chain across server instances.
+const AUDIT_LOCK_KEY = 7_262_021;
+
+export interface AuditInput {
+  action: string;
+  recordType: string;
+  recordId: string;
+  organisationId: string | null;
+  /** Snapshots without secrets; only their digests are stored. */
+  before: unknown;
+  after: unknown;
+}
+
+type ChainedFields = Omit<AuditLogTable, 'seq' | 'hash'>;
+
+function entryHash(e: ChainedFields): string {
+  return sha256Hex(
+    e.prev_hash +
+      canonicalJson({
+        at: e.at,
+        actor_user_id: e.actor_user_id,
+        actor_email: e.actor_email,
+        organisation_id: e.organisation_id,
+        via: e.via,
+        token_id: e.token_id,
+        session_id: e.session_id,
+        action: e.action,
+        record_type: e.record_type,
+        record_id: e.record_id,
+        before_digest: e.before_digest,
+        after_digest: e.after_digest,
+      }),
+  );
+}
+
+/** Appends one entry to the hash chain. Call it inside the transaction that makes the change. */
+export async function appendAudit(tx: Tx, actor: Principal, at: string, input: AuditInput): Promise<void> {
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  const fields: ChainedFields = {
+    at,
+    actor_user_id: actor.userId,
+    actor_email: actor.email,
+    organisation_id: input.organisationId,
+    via: actor.via,
+    token_id: actor.tokenId,
+    session_id: actor.sessionId,
+    action: input.action,
+    record_type: input.recordType,
+    record_id: input.recordId,
+    before_digest: digestOf(input.before),
+    after_digest: digestOf(input.after),
+    prev_hash: last?.hash ?? GENESIS_HASH,
+  };
+  await tx.insertInto('audit_log').values({ ...fields, hash: entryHash(fields) }).execute();
+}
+
+export type AuditVerification =
+  | { ok: true; entries: number; head: string }
+  | { ok: false; entries: number; firstBadSeq: number; reason: string };
+
+/** Recomputes the whole chain in order and names the first row that does not fit. */
+export async function verifyAuditChain(db: Db, batch = 5000): Promise<AuditVerification> {
+  let prev = GENESIS_HASH;
+  let after = 0;
+  let count = 0;
+  for (;;) {
+    const rows = await db.selectFrom('audit_log').selectAll().where('seq', '>', after).orderBy('seq').limit(batch).execute();
+    if (rows.length === 0) return { ok: true, entries: count, head: prev };
+    for (const row of rows) {
+      const seq = Number(row.seq);
+      if (row.prev_hash !== prev) {
+        return { ok: false, entries: count, firstBadSeq: seq, reason: 'prev_hash does not match the previous entry (a row was removed, inserted or reordered)' };
+      }
+      const { seq: _s, hash, ...fields } = row;
+      if (entryHash(fields) !== hash) {
+        return { ok: false, entries: count, firstBadSeq: seq, reason: 'content does not match its hash (the row was edited)' };
+      }
+      prev = hash;
+      after = seq;
+      count++;
+    }
+  }
+}

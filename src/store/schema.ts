@@ -1,0 +1,118 @@
+import type { Generated } from 'kysely';
+
+/**
+ * Table types shared by SQLite and PostgreSQL. Timestamps are ISO 8601 UTC text and flags are 0/1 integers on both,
+ * so every query behaves the same whichever database runs it.
+ */
+export interface Database {
+  organisations: OrganisationTable;
+  users: UserTable;
+  memberships: MembershipTable;
+  sessions: SessionTable;
+  api_tokens: ApiTokenTable;
+  sign_in_failures: SignInFailureTable;
+  audit_log: AuditLogTable;
+  outbox: OutboxTable;
+}
+
+/** Columns every labelled record carries; src/store/visibility.ts turns a reader into a condition over them. */
+export interface LabelColumns {
+  owner_org_id: string;
+  tlp: string;
+  embargo_until: string | null;
+  restricted_role: string | null;
+}
+
+export interface OrganisationTable extends LabelColumns {
+  id: string;
+  name: string;
+  kind: string;
+  /** JSON array of CISA sector ids. */
+  sectors: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface UserTable {
+  id: string;
+  email: string;
+  name: string;
+  password_hash: string;
+  must_change_password: number;
+  site_admin: number;
+  disabled: number;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface MembershipTable {
+  user_id: string;
+  organisation_id: string;
+  role: string;
+  created_at: string;
+}
+
+export interface SessionTable {
+  id: string;
+  /** SHA-256 of the cookie value: a stolen database does not yield live sessions. */
+  secret_hash: string;
+  user_id: string;
+  csrf_token: string;
+  created_at: string;
+  expires_at: string;
+  last_seen_at: string;
+}
+
+export interface ApiTokenTable {
+  id: string;
+  user_id: string;
+  name: string;
+  prefix: string;
+  secret_hash: string;
+  /** JSON array of scopes. */
+  scopes: string;
+  created_at: string;
+  expires_at: string | null;
+  last_used_at: string | null;
+  revoked_at: string | null;
+}
+
+export interface SignInFailureTable {
+  key: string;
+  failures: number;
+  locked_until: string | null;
+  updated_at: string;
+}
+
+export interface AuditLogTable {
+  seq: Generated<number>;
+  at: string;
+  actor_user_id: string | null;
+  actor_email: string | null;
+  organisation_id: string | null;
+  via: string;
+  token_id: string | null;
+  session_id: string | null;
+  action: string;
+  record_type: string;
+  record_id: string;
+  before_digest: string | null;
+  after_digest: string | null;
+  prev_hash: string;
+  hash: string;
+}
+
+export interface OutboxTable {
+  id: Generated<number>;
+  topic: string;
+  payload: string;
+  created_at: string;
+  available_at: string;
+  attempts: number;
+  claimed_by: string | null;
+  claimed_until: string | null;
+  done_at: string | null;
+  last_error: string | null;
+}
