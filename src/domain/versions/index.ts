@@ -1,5 +1,16 @@
 import { InvalidInputError } from '../errors.ts';
 import type { VersionScheme } from './version-scheme.ts';
+import { compareApk, parseApk } from './apk.scheme.ts';
+import { compareCran, parseCran } from './cran.scheme.ts';
+import { compareDpkg, parseDpkg } from './dpkg.scheme.ts';
+import { compareHackage, parseHackage } from './hackage.scheme.ts';
+import { compareMaven, parseMaven } from './maven.scheme.ts';
+import { compareNuget, parseNuget } from './nuget.scheme.ts';
+import { comparePackagist, parsePackagist } from './packagist.scheme.ts';
+import { comparePep440, parsePep440 } from './pep440.scheme.ts';
+import { comparePub, parsePub } from './pub.scheme.ts';
+import { compareRpm, parseRpm } from './rpm.scheme.ts';
+import { compareRubyGems, parseRubyGems } from './rubygems.scheme.ts';
 import { compareSemver, parseSemver } from './semver.scheme.ts';
 
 export type { VersionScheme } from './version-scheme.ts';
@@ -18,6 +29,17 @@ function def<P>(id: string, parse: ParseFor<P>, compare: (a: P, b: P) => number)
 }
 
 const SEMVER = def('semver', parseSemver, compareSemver);
+const PEP440 = def('pep440', parsePep440, comparePep440);
+const DPKG = def('dpkg', parseDpkg, compareDpkg);
+const RPM = def('rpm', parseRpm, compareRpm);
+const APK = def('apk', parseApk, compareApk);
+const MAVEN = def('maven', parseMaven, compareMaven);
+const NUGET = def('nuget', parseNuget, compareNuget);
+const RUBYGEMS = def('rubygems', parseRubyGems, compareRubyGems);
+const PACKAGIST = def('packagist', parsePackagist, comparePackagist);
+const PUB = def('pub', parsePub, comparePub);
+const HACKAGE = def('hackage', parseHackage, compareHackage);
+const CRAN = def('cran', parseCran, compareCran);
 
 /**
  * OSV ecosystem name (the part before the first `:`) → ordering rules. docs/versions.md says where each rule set
@@ -35,6 +57,33 @@ const SCHEMES: ReadonlyMap<string, SchemeDef<unknown>> = new Map<string, SchemeD
   ['SwiftURL', SEMVER],
   ['Kubernetes', SEMVER],
   ['VSCode', SEMVER],
+  ['PyPI', PEP440],
+  ['Debian', DPKG],
+  ['Ubuntu', DPKG],
+  ['Red Hat', RPM],
+  ['AlmaLinux', RPM],
+  ['Rocky Linux', RPM],
+  ['SUSE', RPM],
+  ['openSUSE', RPM],
+  ['Photon OS', RPM],
+  ['openEuler', RPM],
+  ['Mageia', RPM],
+  ['Azure Linux', RPM],
+  ['Alpine', APK],
+  ['Wolfi', APK],
+  ['Chainguard', APK],
+  ['MinimOS', APK],
+  ['Alpaquita', APK],
+  ['BellSoft Hardened Containers', APK],
+  ['Maven', MAVEN],
+  ['NuGet', NUGET],
+  ['RubyGems', RUBYGEMS],
+  ['Packagist', PACKAGIST],
+  ['Pub', PUB],
+  ['Hackage', HACKAGE],
+  ['GHC', HACKAGE],
+  ['CRAN', CRAN],
+  ['Bioconductor', CRAN],
 ]);
 
 const bound = new Map<string, VersionScheme>();
