@@ -16,7 +16,10 @@ function walk(dir) {
     else if (/\.test\.tsx?$/.test(name)) files.push(path);
   }
 }
-for (const root of roots.length ? roots : ['src', 'test']) walk(root);
+for (const root of roots.length ? roots : ['src', 'test']) {
+  if (statSync(root).isDirectory()) walk(root);
+  else files.push(root);
+}
 files.sort();
 if (files.length === 0) {
   console.error('no test files found');

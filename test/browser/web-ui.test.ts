@@ -1,0 +1,324 @@
+// End-to-end: the built web UI, served by a real Clearinghouse server with a fresh database, driven in Chromium.
+// The steps build on each other (the first sign-in sets the password later steps use), so they run in order
+// against one server and one browser to stay fast.
+import { after, before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+
+const CHROMIUM = '/usr/bin/chromium';
+const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+const requireBrowser = process.env.CLEARINGHOUSE_REQUIRE_BROWSER === '1';
+// Set to a folder (under /tmp, never the repo) to keep a screenshot of each page for a human to look at.
+const shotDir = process.env.CLEARINGHOUSE_SCREENSHOT_DIR;
+
+const skipReason = existsSync(CHROMIUM)
+  ? false
+  : requireBrowser
+    ? false // CI: fall through so `before` fails loudly instead of skipping.
+    : `Chromium not found at ${CHROMIUM}: browser tests skipped (install Debian's chromium; CI sets CLEARINGHOUSE_REQUIRE_BROWSER=1)`;
+if (skipReason) console.warn(`\n*** ${skipReason} ***\n`);
+
+const LAUNCH_ARGS = [
+  '--no-sandbox',
+  '--disable-gpu',
+  '--disable-quic',
+  '--no-first-run',
+  '--disable-background-networking',
+  '--disable-component-update',
+  '--disable-sync',
+];
+
+interface TestServer {
+  url: string;
+  admin: { email: string; oneTimePassword: string };
+  close(): Promise<void>;
+}
+
+const unique = Date.now().toString(36);
+const adminPassword = `correct horse battery ${unique}`;
+const orgName = `Grid Operator ${unique}`;
+const userEmail = `analyst-${unique}@example.org`;
+const tokenName = `nightly upload ${unique}`;
+
+describe('web UI in Chromium', { skip: skipReason }, () => {
+  let server: TestServer;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  let shot = 0;
+
+  const screenshot = async (name: string, target: Page = page) => {
+    if (!shotDir) return;
+    mkdirSync(shotDir, { recursive: true });
+    await target.screenshot({ path: `${shotDir}/${String(++shot).padStart(2, '0')}-${name}.png`, fullPage: true });
+  };
+
+  const heading = (name: string | RegExp, target: Page = page) => target.getByRole('heading', { level: 1, name });
+
+  /** Wait until the page's h1 has focus: the UI moves focus there after each navigation. */
+  const focusedHeading = async (name: string | RegExp, target: Page = page) => {
+    await heading(name, target).waitFor();
+    await target.waitForFunction(() => document.activeElement?.tagName === 'H1');
+  };
+
+  const alertText = async (locator: Locator) => {
+    await locator.waitFor();
+    return locator.innerText();
+  };
+
+  const sessionStatus = async (target: Page = page) => (await target.request.get(`${server.url}/api/v1/session`)).status();
+
+  const signIn = async (email: string, password: string, target: Page = page) => {
+    await target.getByLabel('Email address').fill(email);
+    await target.getByLabel('Password', { exact: true }).fill(password);
+    await target.getByRole('button', { name: 'Sign in' }).click();
+  };
+
+  const goTo = async (linkName: string, headingName: string | RegExp = linkName) => {
+    await page.getByRole('navigation', { name: 'Primary navigation' }).getByRole('link', { name: linkName, exact: true }).click();
+    await focusedHeading(headingName);
+  };
+
+  before(async () => {
+    if (!existsSync(CHROMIUM)) throw new Error(`CLEARINGHOUSE_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM}`);
+    if (!existsSync(BUILT_UI)) throw new Error(`web UI not built (${BUILT_UI} missing): run \`npm run build:web\` first`);
+    const { startTestServer } = (await import('../helpers/server.ts')) as { startTestServer: () => Promise<TestServer> };
+    [server, browser] = await Promise.all([
+      startTestServer(),
+      chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
+    ]);
+    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    // Fail fast: every step here completes in well under a second on a healthy build.
+    context.setDefaultTimeout(10_000);
+    page = await context.newPage();
+  });
+
+  after(async () => {
+    await browser?.close();
+    await server?.close();
+  });
+
+  it('rejects a wrong password with a clear error and no session', async () => {
+    await page.goto(server.url);
+    await focusedHeading('Sign in');
+    await signIn(server.admin.email, `${server.admin.oneTimePassword}-wrong`);
+    const text = await alertText(page.getByRole('alert'));
+    assert.match(text, /Sign-in failed/);
+    assert.match(text, /Check your email address and password/);
+    await screenshot('sign-in-error');
+    assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="alert"]') !== null), true, 'focus moves to the error');
+    assert.equal(await sessionStatus(), 401);
+    assert.deepEqual(
+      (await context.cookies()).filter((c) => c.name === 'ch_session' && c.value !== ''),
+      [],
+      'no session cookie after a failed sign-in',
+    );
+    await heading('Sign in').waitFor();
+  });
+
+  it('forces a new password on first sign-in with the one-time password, then signs in with the new one', async () => {
+    await signIn(server.admin.email, server.admin.oneTimePassword);
+    await focusedHeading('Set your password');
+    assert.equal(new URL(page.url()).pathname, '/set-password');
+    // Nothing else is reachable until the password is set.
+    assert.equal(await page.getByRole('link', { name: 'Organisations' }).count(), 0);
+    await screenshot('set-password');
+
+    await page.getByLabel('Current one-time password').fill(server.admin.oneTimePassword);
+    await page.getByLabel('New password', { exact: true }).fill('too short');
+    await page.getByLabel('Confirm new password').fill('too short');
+    await page.getByRole('button', { name: 'Set password' }).click();
+    assert.match(await alertText(page.getByRole('alert')), /at least 12 characters/);
+
+    await page.getByLabel('New password', { exact: true }).fill(adminPassword);
+    await page.getByLabel('Confirm new password').fill(adminPassword);
+    await page.getByRole('button', { name: 'Set password' }).click();
+    await focusedHeading(/^Welcome/);
+    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'password' })), /Your password has been set/);
+    assert.equal(new URL(page.url()).pathname, '/');
+    await screenshot('home');
+
+    const nav = page.getByRole('navigation', { name: 'Primary navigation' });
+    for (const name of ['Home', 'Organisations', 'Users', 'API tokens', 'Audit trail'])
+      assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `site admin sees ${name}`);
+    await page.getByText(server.admin.email).first().waitFor();
+
+    await page.getByRole('button', { name: 'Sign out', exact: true }).click();
+    await focusedHeading('Sign in');
+    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'signed out' })), /You have been signed out/);
+    assert.equal(await sessionStatus(), 401);
+
+    // The one-time password stopped working when the new one was set.
+    await signIn(server.admin.email, server.admin.oneTimePassword);
+    assert.match(await alertText(page.getByRole('alert')), /Sign-in failed/);
+
+    await signIn(server.admin.email, adminPassword);
+    await focusedHeading(/^Welcome/);
+    assert.equal(await sessionStatus(), 200);
+  });
+
+  let orgId = '';
+  it('creates an infrastructure-operator organisation with a sector', async () => {
+    await goTo('Organisations');
+    await page.getByRole('button', { name: 'New organisation' }).click();
+    await page.getByLabel('Name', { exact: true }).fill(orgName);
+    const kind = page.getByLabel('Kind');
+    await kind.selectOption({ label: 'Vendor' });
+    assert.equal(await page.getByRole('group', { name: 'Sectors' }).count(), 0, 'sectors only for infrastructure operators');
+    await kind.selectOption({ label: 'Infrastructure operator' });
+    const sectors = page.getByRole('group', { name: 'Sectors' });
+    assert.equal(await sectors.getByRole('checkbox').count(), 16, 'the 16 CISA sectors');
+    await sectors.getByLabel('Energy').check();
+    await sectors.getByLabel('Water and wastewater').check();
+    await page.getByLabel('TLP label').selectOption('AMBER');
+    await screenshot('new-organisation');
+    await page.getByRole('button', { name: 'Create organisation' }).click();
+
+    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'created' })), new RegExp(`${orgName} has been created`));
+    const row = page.getByRole('row').filter({ hasText: orgName });
+    const rowText = await row.innerText();
+    assert.match(rowText, /Infrastructure operator/);
+    assert.match(rowText, /Energy, Water and wastewater/);
+    assert.match(rowText, /TLP:AMBER/);
+    await screenshot('organisations');
+
+    const href = await row.getByRole('link', { name: orgName }).getAttribute('href');
+    assert.ok(href?.startsWith('/organisations/'), `organisation link: ${href}`);
+    orgId = decodeURIComponent(href.slice('/organisations/'.length));
+
+    // The list comes from the server, not just local state.
+    await page.reload();
+    await focusedHeading('Organisations');
+    await page.getByRole('row').filter({ hasText: orgName }).waitFor();
+  });
+
+  let userId = '';
+  let oneTimePassword = '';
+  it('creates a user and shows the one-time password exactly once', async () => {
+    await goTo('Users');
+    await page.getByRole('button', { name: 'New user' }).click();
+    await page.getByLabel('Email address').fill(userEmail);
+    await page.getByLabel('Name', { exact: true }).fill('Ada Analyst');
+    await page.getByLabel('Organisation (optional)').selectOption({ label: orgName });
+    await page.getByLabel('Restricted roles').fill('designation-reviewer');
+    await page.getByRole('button', { name: 'Create user' }).click();
+
+    const secret = page.getByTestId('one-time-password');
+    const text = await alertText(secret);
+    assert.match(text, /It will not be shown again/);
+    oneTimePassword = (await secret.locator('code').innerText()).trim();
+    assert.ok(oneTimePassword.length >= 8, `one-time password shown: ${oneTimePassword}`);
+    await secret.getByRole('button', { name: 'Copy one-time password' }).waitFor();
+    await page.getByRole('row').filter({ hasText: userEmail }).waitFor();
+    await screenshot('user-created');
+
+    const users = (await (await page.request.get(`${server.url}/api/v1/users?limit=200`)).json()) as { items: { id: string; email: string }[] };
+    userId = users.items.find((u) => u.email === userEmail)?.id ?? '';
+    assert.ok(userId, 'the new user exists on the server');
+
+    // Leaving the page loses the password for good.
+    await goTo('Home', /^Welcome/);
+    await goTo('Users');
+    await page.getByRole('row').filter({ hasText: userEmail }).waitFor();
+    assert.equal(await page.getByText(oneTimePassword).count(), 0);
+    assert.equal(await page.getByTestId('one-time-password').count(), 0);
+
+    // The password shown is the real one: the new user can use it, and is sent to set their own.
+    const other = await browser.newContext();
+    try {
+      const theirs = await other.newPage();
+      await theirs.goto(server.url);
+      await heading('Sign in', theirs).waitFor();
+      await signIn(userEmail, oneTimePassword, theirs);
+      await focusedHeading('Set your password', theirs);
+    } finally {
+      await other.close();
+    }
+
+    // The membership with its restricted role shows on the organisation page.
+    await page.goto(`${server.url}/organisations/${encodeURIComponent(orgId)}`);
+    await focusedHeading(orgName);
+    const member = page.getByRole('row').filter({ hasText: userEmail });
+    const memberText = await member.innerText();
+    assert.match(memberText, /member/);
+    assert.match(memberText, /designation-reviewer/);
+    await screenshot('organisation-detail');
+  });
+
+  let tokenId = '';
+  it('creates an API token, shows its secret once, and revokes it after confirmation', async () => {
+    await goTo('API tokens');
+    await page.getByRole('button', { name: 'New token' }).click();
+    await page.getByLabel('Token name').fill(tokenName);
+    await page.getByRole('checkbox', { name: /^write/ }).check();
+    await page.getByLabel('Expires after (days)').fill('30');
+    await page.getByRole('button', { name: 'Create token' }).click();
+
+    const secretAlert = page.getByTestId('token-secret');
+    assert.match(await alertText(secretAlert), /It will not be shown again/);
+    const secret = (await secretAlert.locator('code').innerText()).trim();
+    assert.match(secret, /^chk_/);
+    await screenshot('token-created');
+
+    const bearer = { Authorization: `Bearer ${secret}` };
+    // A separate request context: no cookies, only the token.
+    const probeContext = await browser.newContext();
+    const probe = probeContext.request;
+    assert.equal((await probe.get(`${server.url}/api/v1/organisations`, { headers: bearer })).status(), 200, 'the secret works');
+
+    const row = page.getByRole('row').filter({ hasText: tokenName });
+    assert.match(await row.innerText(), /read, write/);
+    const tokens = (await (await page.request.get(`${server.url}/api/v1/tokens`)).json()) as
+      | { id: string; name: string }[]
+      | { items: { id: string; name: string }[] };
+    tokenId = (Array.isArray(tokens) ? tokens : tokens.items).find((t) => t.name === tokenName)?.id ?? '';
+    assert.ok(tokenId);
+
+    await row.getByRole('button', { name: `Revoke ${tokenName}` }).click();
+    const dialog = page.getByRole('dialog', { name: 'Revoke this token?' });
+    await dialog.waitFor();
+    await screenshot('token-revoke-confirm');
+    // Cancelling keeps the token.
+    await dialog.getByRole('button', { name: 'Cancel' }).click();
+    await dialog.waitFor({ state: 'hidden' });
+    assert.equal((await probe.get(`${server.url}/api/v1/organisations`, { headers: bearer })).status(), 200);
+
+    await row.getByRole('button', { name: `Revoke ${tokenName}` }).click();
+    await dialog.getByRole('button', { name: 'Revoke token' }).click();
+    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'revoked' })), /has been revoked/);
+    assert.equal(await page.getByTestId('token-secret').count(), 0, 'the secret is gone');
+    assert.equal(await row.getByRole('button', { name: /^Revoke/ }).count(), 0);
+    assert.doesNotMatch(await row.innerText(), /\bNo\b/, 'the revoked column shows when it was revoked');
+    assert.equal((await probe.get(`${server.url}/api/v1/organisations`, { headers: bearer })).status(), 401, 'the secret no longer works');
+    await screenshot('token-revoked');
+    await probeContext.close();
+  });
+
+  it('shows the matching audit entries, newest first, filterable by record type', async () => {
+    await goTo('Audit trail');
+    const table = page.getByRole('table');
+    await table.getByRole('row').nth(1).waitFor();
+    const all = await table.innerText();
+    for (const id of [orgId, userId, tokenId]) assert.ok(all.includes(id), `audit trail lists record ${id}`);
+    assert.ok(all.includes(server.admin.email), 'actor shown');
+    await screenshot('audit');
+
+    await page.getByLabel('Record type').fill('token');
+    await page.getByRole('button', { name: 'Filter' }).click();
+    await page.getByRole('table', { name: 'Audit entries for record type "token"' }).waitFor();
+    const rows = page.getByRole('table').getByRole('row');
+    const api = (await (await page.request.get(`${server.url}/api/v1/audit?recordType=token&limit=50`)).json()) as {
+      items: { recordType: string; recordId: string; hash: string }[];
+    };
+    const forToken = api.items.filter((e) => e.recordId === tokenId);
+    assert.ok(forToken.length >= 2, 'creating and revoking the token were both audited');
+    // One header row plus one row per entry, in the server's newest-first order (compared by short hash).
+    await page.waitForFunction((n) => document.querySelectorAll('table tbody tr').length === n, api.items.length);
+    const shown = await rows.evaluateAll((trs) => trs.slice(1).map((tr) => tr.querySelector('abbr')?.textContent ?? ''));
+    assert.deepEqual(shown, api.items.map((e) => e.hash.slice(0, 12)));
+    for (const text of await rows.allInnerTexts()) if (!/Record type/.test(text)) assert.match(text, /\btoken\b/);
+    await screenshot('audit-filtered');
+  });
+});

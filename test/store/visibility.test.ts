@@ -1,0 +1,101 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { canRead, TLP_LEVELS, type AccessLabel, type ReaderFacts, type Tlp } from '../../src/domain/policy/access-label.ts';
+import { visibleTo } from '../../src/store/visibility.ts';
+import { describeEachDriver, testContainer, type TestContainer } from '../helpers/db.ts';
+
+/**
+ * The access policy, stated here independently of the code as the product's rule table, then checked against both
+ * the in-memory rule (canRead) and the SQL filter (visibleTo) on every combination of TLP x embargo x restriction
+ * x reader. A mismatch is either a leak or a user locked out of what they may see.
+ */
+const NOW = '2026-11-26T12:00:00.000Z';
+const OWNER = '11111111-1111-4111-8111-111111111111';
+const ROLE = 'designation-reviewer';
+
+type ReaderName = 'public' | 'community' | 'community+role' | 'coordinator' | 'coordinator+role' | 'owner' | 'owner+role';
+const READERS: Record<ReaderName, ReaderFacts> = {
+  public: { authenticated: false, organisationIds: [], coordinator: false, roles: [] },
+  community: { authenticated: true, organisationIds: ['22222222-2222-4222-8222-222222222222'], coordinator: false, roles: ['member'] },
+  'community+role': { authenticated: true, organisationIds: ['22222222-2222-4222-8222-222222222222'], coordinator: false, roles: ['member', ROLE] },
+  coordinator: { authenticated: true, organisationIds: ['33333333-3333-4333-8333-333333333333'], coordinator: true, roles: ['member'] },
+  'coordinator+role': { authenticated: true, organisationIds: ['33333333-3333-4333-8333-333333333333'], coordinator: true, roles: ['member', ROLE] },
+  owner: { authenticated: true, organisationIds: [OWNER], coordinator: false, roles: ['member'] },
+  'owner+role': { authenticated: true, organisationIds: [OWNER], coordinator: false, roles: ['admin', ROLE] },
+};
+
+// Who reads each TLP when nothing else applies.
+const TLP_AUDIENCE: Record<Tlp, ReaderName[]> = {
+  CLEAR: ['public', 'community', 'community+role', 'coordinator', 'coordinator+role', 'owner', 'owner+role'],
+  GREEN: ['community', 'community+role', 'coordinator', 'coordinator+role', 'owner', 'owner+role'],
+  AMBER: ['coordinator', 'coordinator+role', 'owner', 'owner+role'],
+  'AMBER+STRICT': ['coordinator', 'coordinator+role', 'owner', 'owner+role'],
+  RED: ['owner', 'owner+role'],
+};
+const EMBARGO_AUDIENCE: ReaderName[] = ['coordinator', 'coordinator+role', 'owner', 'owner+role'];
+const ROLE_HOLDERS: ReaderName[] = ['community+role', 'coordinator+role', 'owner+role'];
+
+const EMBARGOES = { none: null, running: '2026-12-01T00:00:00.000Z', lapsed: '2026-11-01T00:00:00.000Z' } as const;
+
+function expected(reader: ReaderName, tlp: Tlp, embargo: keyof typeof EMBARGOES, restricted: boolean): boolean {
+  return TLP_AUDIENCE[tlp].includes(reader) && (embargo !== 'running' || EMBARGO_AUDIENCE.includes(reader)) && (!restricted || ROLE_HOLDERS.includes(reader));
+}
+
+const LABELS: { name: string; label: AccessLabel; tlp: Tlp; embargo: keyof typeof EMBARGOES; restricted: boolean }[] = [];
+for (const tlp of TLP_LEVELS) {
+  for (const embargo of Object.keys(EMBARGOES) as (keyof typeof EMBARGOES)[]) {
+    for (const restricted of [false, true]) {
+      LABELS.push({
+        name: `${tlp}/${embargo}/${restricted ? 'restricted' : 'open'}`,
+        label: { owner: OWNER, tlp, embargoUntil: EMBARGOES[embargo], restricted: restricted ? ROLE : null },
+        tlp,
+        embargo,
+        restricted,
+      });
+    }
+  }
+}
+
+it('canRead follows the rule table for every label and reader', () => {
+  for (const [reader, facts] of Object.entries(READERS) as [ReaderName, ReaderFacts][]) {
+    for (const l of LABELS) {
+      assert.equal(canRead(facts, l.label, new Date(NOW)), expected(reader, l.tlp, l.embargo, l.restricted), `${reader} reading ${l.name}`);
+    }
+  }
+});
+
+describeEachDriver('visibility filter in SQL', (driver) => {
+  let c: TestContainer;
+  before(async () => {
+    c = await testContainer(driver);
+    await c.handle.db
+      .insertInto('organisations')
+      .values(
+        LABELS.map((l, i) => ({
+          id: `00000000-0000-4000-8000-${String(i).padStart(12, '0')}`,
+          name: l.name,
+          kind: 'vendor',
+          sectors: '[]',
+          owner_org_id: l.label.owner,
+          tlp: l.label.tlp,
+          embargo_until: l.label.embargoUntil,
+          restricted_role: l.label.restricted,
+          version: 1,
+          created_at: NOW,
+          updated_at: NOW,
+        })),
+      )
+      .execute();
+  });
+  after(() => c.destroy());
+
+  it('returns exactly the rows the rule table allows, for every reader', async () => {
+    for (const [reader, facts] of Object.entries(READERS) as [ReaderName, ReaderFacts][]) {
+      const rows = await c.handle.db.selectFrom('organisations').select('name').where(visibleTo(facts, NOW, 'organisations')).orderBy('name').execute();
+      const want = LABELS.filter((l) => expected(reader, l.tlp, l.embargo, l.restricted)).map((l) => l.name).sort();
+      assert.deepEqual(rows.map((r) => r.name).sort(), want, reader);
+      const count = await c.handle.db.selectFrom('organisations').select((eb) => eb.fn.countAll().as('n')).where(visibleTo(facts, NOW, 'organisations')).executeTakeFirstOrThrow();
+      assert.equal(Number(count.n), want.length, `${reader}: counts see only visible rows`);
+    }
+  });
+});
