@@ -51,12 +51,6 @@ describe('clearinghouse versions sort', { concurrency: true }, () => {
     assert.match(r.stderr, /not-a-version/);
   });
 
-  it('rejects an empty line in the middle, naming it', async () => {
-    const r = await run(['versions', 'sort', '--ecosystem', 'Go'], 'v1.0.0\n\nv1.1.0\n');
-    assert.equal(r.code, 2);
-    assert.match(r.stderr, /line 2/);
-  });
-
   it('exits 2 for an unknown ecosystem, listing the known ones', async () => {
     const r = await run(['versions', 'sort', '--ecosystem', 'pypi'], '1.0\n');
     assert.equal(r.code, 2);
