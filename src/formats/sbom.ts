@@ -32,6 +32,7 @@ export interface ParsedSbom {
 
 interface RawComponent {
   ref: string;
+  bomRef: string | undefined;
   purl: string | undefined;
   name: string | undefined;
   version: string | undefined;
@@ -52,7 +53,7 @@ function str(v: unknown): string | undefined {
   return undefined;
 }
 
-const CDX_VERSIONS = /^1\.[0-6]$/;
+const CDX_VERSIONS = /^1\.[4-6]$/;
 
 function collectCycloneDx(list: unknown, out: RawComponent[], path: string): void {
   if (list === undefined || list === null || list === '') return;
@@ -61,7 +62,8 @@ function collectCycloneDx(list: unknown, out: RawComponent[], path: string): voi
     const at = `${path}[${i}]`;
     if (!isObject(c)) throw invalid(`${at} is not a component object`);
     const name = str(c.name);
-    out.push({ ref: str(c['bom-ref']) ?? str(c['@_bom-ref']) ?? name ?? at, purl: str(c.purl), name, version: str(c.version) });
+    const bomRef = str(c['bom-ref']) ?? str(c['@_bom-ref']);
+    out.push({ ref: bomRef ?? name ?? at, bomRef, purl: str(c.purl), name, version: str(c.version) });
     const nested = c.components;
     if (nested !== undefined) {
       // XML nests as <components><component/>...</components>; JSON as an array.
@@ -123,6 +125,7 @@ function fromSpdxJson(doc: Record<string, unknown>): RawComponent[] {
       | undefined;
     return {
       ref: str(p.SPDXID) ?? str(p.name) ?? `packages[${i}]`,
+      bomRef: str(p.SPDXID),
       purl: purlRef ? str(purlRef.referenceLocator) : undefined,
       name: str(p.name),
       version: str(p.versionInfo),
@@ -187,7 +190,7 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
       if (seen.has(key)) continue;
       seen.add(key);
       const out: SbomComponent = { purl: osv.purl, ecosystem: osv.ecosystem, name: osv.name, version: osv.version };
-      if (c.ref !== c.name) out.bomRef = c.ref;
+      if (c.bomRef !== undefined) out.bomRef = c.bomRef;
       components.push(out);
     } catch (err) {
       unmatched.push({ ref: c.ref, reason: (err as Error).message });
