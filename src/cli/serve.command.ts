@@ -1,11 +1,12 @@
 import { Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigFlags } from '../config.ts';
-import { createContainer, type Container } from '../composition.ts';
+import type { Container } from '../composition.ts';
 import { DomainError } from '../domain/errors.ts';
-import { buildApp } from '../http/app.ts';
-import { bootstrapIfEmpty } from '../services/bootstrap.service.ts';
-import { systemPrincipal } from '../services/principal.ts';
-import { migrateToLatest, openDatabase } from '../store/db.ts';
+
+// The database and web stacks load only in the commands that use them, so `versions` and `scan` start fast.
+const composition = () => import('../composition.ts');
+const store = () => import('../store/db.ts');
+const principals = () => import('../services/principal.ts');
 
 const dataOption = () => new Option('--data <dir>', 'data directory for the embedded SQLite database (ignored when DATABASE_URL is set)').default('./data');
 
@@ -25,6 +26,7 @@ function config(flags: ConfigFlags): Config {
 
 /** Runs a command body with a container, closing the database whatever happens; domain errors exit 2. */
 async function withContainer(cfg: Config, fn: (c: Container) => Promise<void>): Promise<void> {
+  const { createContainer } = await composition();
   const c = await createContainer(cfg).catch((err: unknown) => fail(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, 1));
   try {
     await fn(c);
@@ -51,7 +53,11 @@ export function registerServeCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (opts: { port?: string; host?: string; data: string }) => {
       const cfg = config({ port: opts.port, host: opts.host, data: opts.data });
+      const { createContainer } = await composition();
+      const { bootstrapIfEmpty } = await import('../services/bootstrap.service.ts');
       const container = await createContainer(cfg).catch((err: unknown) => fail(`cannot start: ${err instanceof Error ? err.message : String(err)}`, 1));
+      // Loaded here so that the other commands start without the web stack.
+      const { buildApp } = await import('../http/app.ts');
       const app = await buildApp(container);
       const first = await bootstrapIfEmpty(container.deps, { adminEmail: cfg.adminEmail, organisationName: cfg.adminOrganisation });
       if (first) {
@@ -84,6 +90,7 @@ export function registerServeCommands(program: Command): void {
     .addOption(dataOption())
     .action(async (opts: { data: string }) => {
       const cfg = config({ data: opts.data });
+      const { migrateToLatest, openDatabase } = await store();
       const handle = openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
       try {
         const r = await migrateToLatest(handle.db);
@@ -109,7 +116,7 @@ export function registerServeCommands(program: Command): void {
       const password = (await readStdin()).replace(/\r?\n$/, '');
       if (password.length < 12) fail('the password must have at least 12 characters');
       await withContainer(config({ data: opts.data }), async (c) => {
-        const cli = systemPrincipal('cli');
+        const cli = (await principals()).systemPrincipal('cli');
         const existing = await c.deps.db.selectFrom('organisations').select('id').where('name', '=', opts.org).executeTakeFirst();
         const orgId = existing?.id ?? (await c.services.organisations.create(cli, { name: opts.org, kind: 'government' })).id;
         const { user } = await c.services.users.create(cli, {
@@ -139,6 +146,7 @@ export function registerServeCommands(program: Command): void {
       await withContainer(config({ data: opts.data }), async (c) => {
         const user = await c.services.users.findByEmail(opts.user);
         if (!user) fail(`no user with e-mail ${opts.user}`);
+        const { systemPrincipal } = await principals();
         const { secret } = await c.services.tokens.create(systemPrincipal('cli'), {
           name: opts.name,
           scopes: opts.scopes.split(',').map((s) => s.trim()) as never,
