@@ -63,9 +63,26 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await target.waitForFunction(() => document.activeElement?.tagName === 'H1');
   };
 
+  /** Wait until focus sits on the alert or status message announcing the outcome, and return its text. */
+  const focusedAlert = async (role: 'alert' | 'status', hasText: string | RegExp, target: Page = page) => {
+    const box = target.getByRole(role).filter({ hasText });
+    await box.waitFor();
+    await target.waitForFunction((r) => document.activeElement?.getAttribute('role') === r, role);
+    return box.innerText();
+  };
+
   const alertText = async (locator: Locator) => {
     await locator.waitFor();
     return locator.innerText();
+  };
+
+  /**
+   * USWDS draws its own checkbox and moves the real input off-screen, so a user (and this test) clicks the label.
+   */
+  const tick = async (checkbox: Locator) => {
+    const id = await checkbox.getAttribute('id');
+    await checkbox.page().locator(`label[for="${id}"]`).click();
+    assert.equal(await checkbox.isChecked(), true);
   };
 
   const sessionStatus = async (target: Page = page) => (await target.request.get(`${server.url}/api/v1/session`)).status();
@@ -104,11 +121,9 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.goto(server.url);
     await focusedHeading('Sign in');
     await signIn(server.admin.email, `${server.admin.oneTimePassword}-wrong`);
-    const text = await alertText(page.getByRole('alert'));
-    assert.match(text, /Sign-in failed/);
+    const text = await focusedAlert('alert', 'Sign-in failed');
     assert.match(text, /Check your email address and password/);
     await screenshot('sign-in-error');
-    assert.equal(await page.evaluate(() => document.activeElement?.closest('[role="alert"]') !== null), true, 'focus moves to the error');
     assert.equal(await sessionStatus(), 401);
     assert.deepEqual(
       (await context.cookies()).filter((c) => c.name === 'ch_session' && c.value !== ''),
@@ -130,13 +145,13 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.getByLabel('New password', { exact: true }).fill('too short');
     await page.getByLabel('Confirm new password').fill('too short');
     await page.getByRole('button', { name: 'Set password' }).click();
-    assert.match(await alertText(page.getByRole('alert')), /at least 12 characters/);
+    assert.match(await focusedAlert('alert', 'Check your new password'), /at least 12 characters/);
 
     await page.getByLabel('New password', { exact: true }).fill(adminPassword);
     await page.getByLabel('Confirm new password').fill(adminPassword);
     await page.getByRole('button', { name: 'Set password' }).click();
-    await focusedHeading(/^Welcome/);
-    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'password' })), /Your password has been set/);
+    await heading(/^Welcome/).waitFor();
+    assert.match(await focusedAlert('status', 'password'), /Your password has been set/);
     assert.equal(new URL(page.url()).pathname, '/');
     await screenshot('home');
 
@@ -146,13 +161,13 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.getByText(server.admin.email).first().waitFor();
 
     await page.getByRole('button', { name: 'Sign out', exact: true }).click();
-    await focusedHeading('Sign in');
-    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'signed out' })), /You have been signed out/);
+    await heading('Sign in').waitFor();
+    assert.match(await focusedAlert('status', 'signed out'), /You have been signed out/);
     assert.equal(await sessionStatus(), 401);
 
     // The one-time password stopped working when the new one was set.
     await signIn(server.admin.email, server.admin.oneTimePassword);
-    assert.match(await alertText(page.getByRole('alert')), /Sign-in failed/);
+    assert.match(await focusedAlert('alert', 'Sign-in failed'), /Check your email address and password/);
 
     await signIn(server.admin.email, adminPassword);
     await focusedHeading(/^Welcome/);
@@ -170,13 +185,13 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await kind.selectOption({ label: 'Infrastructure operator' });
     const sectors = page.getByRole('group', { name: 'Sectors' });
     assert.equal(await sectors.getByRole('checkbox').count(), 16, 'the 16 CISA sectors');
-    await sectors.getByLabel('Energy').check();
-    await sectors.getByLabel('Water and wastewater').check();
+    await tick(sectors.getByLabel('Energy'));
+    await tick(sectors.getByLabel('Water and wastewater'));
     await page.getByLabel('TLP label').selectOption('AMBER');
     await screenshot('new-organisation');
     await page.getByRole('button', { name: 'Create organisation' }).click();
 
-    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'created' })), new RegExp(`${orgName} has been created`));
+    assert.match(await focusedAlert('status', 'created'), new RegExp(`${orgName} has been created`));
     const row = page.getByRole('row').filter({ hasText: orgName });
     const rowText = await row.innerText();
     assert.match(rowText, /Infrastructure operator/);
@@ -241,7 +256,8 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.goto(`${server.url}/organisations/${encodeURIComponent(orgId)}`);
     await focusedHeading(orgName);
     const member = page.getByRole('row').filter({ hasText: userEmail });
-    const memberText = await member.innerText();
+    // textContent, not innerText: USWDS tags upper-case their text with CSS.
+    const memberText = (await member.textContent()) ?? '';
     assert.match(memberText, /member/);
     assert.match(memberText, /designation-reviewer/);
     await screenshot('organisation-detail');
@@ -252,7 +268,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await goTo('API tokens');
     await page.getByRole('button', { name: 'New token' }).click();
     await page.getByLabel('Token name').fill(tokenName);
-    await page.getByRole('checkbox', { name: /^write/ }).check();
+    await tick(page.getByRole('checkbox', { name: /^write/ }));
     await page.getByLabel('Expires after (days)').fill('30');
     await page.getByRole('button', { name: 'Create token' }).click();
 
@@ -287,7 +303,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
 
     await row.getByRole('button', { name: `Revoke ${tokenName}` }).click();
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
-    assert.match(await alertText(page.getByRole('status').filter({ hasText: 'revoked' })), /has been revoked/);
+    assert.match(await focusedAlert('status', 'revoked'), /has been revoked/);
     assert.equal(await page.getByTestId('token-secret').count(), 0, 'the secret is gone');
     assert.equal(await row.getByRole('button', { name: /^Revoke/ }).count(), 0);
     assert.doesNotMatch(await row.innerText(), /\bNo\b/, 'the revoked column shows when it was revoked');

@@ -10,7 +10,7 @@ import { SetPasswordPage } from './pages/set-password.page.tsx';
 import { SignInPage } from './pages/sign-in.page.tsx';
 import { TokensPage } from './pages/tokens.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
-import { AppLink, matchPath, navigate, usePath } from './router.tsx';
+import { AppLink, matchPath, navigate, usePath, useUserNavigationCount } from './router.tsx';
 import { canAdminister, useSessionContext } from './session.context.tsx';
 import type { Session } from './api.ts';
 
@@ -67,8 +67,9 @@ function route(path: string, session: Session, notice: string | undefined): Reac
 export function App() {
   const { state, clearNotice } = useSessionContext();
   const path = usePath();
-  // A notice belongs to the page it was raised on; leaving that page dismisses it.
-  useEffect(() => clearNotice(), [path, clearNotice]);
+  // A notice belongs to the page it was raised on; going elsewhere dismisses it (redirects do not count).
+  const navigations = useUserNavigationCount();
+  useEffect(() => clearNotice(), [navigations, clearNotice]);
   const signedIn = state.status === 'signed-in';
   const mustChange = signedIn && state.session.user.mustChangePassword;
   useDocumentTitle(mustChange ? '/set-password' : path, signedIn);

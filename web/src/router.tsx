@@ -5,7 +5,12 @@ const listeners = new Set<() => void>();
 const notify = () => {
   for (const listener of listeners) listener();
 };
-window.addEventListener('popstate', notify);
+// Counts navigations the user made (links, back/forward), as opposed to redirects, which replace the entry.
+let userNavigations = 0;
+window.addEventListener('popstate', () => {
+  userNavigations++;
+  notify();
+});
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);
@@ -18,10 +23,18 @@ export function usePath(): string {
   return useSyncExternalStore(subscribe, currentPath);
 }
 
+/** Changes with every navigation the user makes; redirects (`replace`) leave it alone. */
+export function useUserNavigationCount(): number {
+  return useSyncExternalStore(subscribe, () => userNavigations);
+}
+
 export function navigate(to: string, options: { replace?: boolean } = {}): void {
   if (to === window.location.pathname + window.location.search) return;
   if (options.replace) window.history.replaceState(null, '', to);
-  else window.history.pushState(null, '', to);
+  else {
+    window.history.pushState(null, '', to);
+    userNavigations++;
+  }
   notify();
 }
 

@@ -2,7 +2,6 @@ import { useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Fieldset, Form, Label, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { ErrorAlert, FocusAlert, PageHeading } from '../components/common.component.tsx';
-import { navigate } from '../router.tsx';
 import { useSession, useSessionContext } from '../session.context.tsx';
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -36,7 +35,7 @@ export function SetPasswordPage() {
     setBusy(true);
     try {
       await api.changePassword(current, next);
-      navigate('/', { replace: true });
+      // The shell redirects to the home page once the refreshed session no longer requires a change.
       await refresh('Your password has been set.', 'Your password has been set. Sign in with your new password.');
     } catch (err) {
       setError(err);
@@ -86,7 +85,6 @@ export function SetPasswordPage() {
                 type="password"
                 autoComplete="new-password"
                 required
-                minLength={MIN_PASSWORD_LENGTH}
                 value={next}
                 onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)}
               />
