@@ -7,7 +7,8 @@ import { checkVersionText, cmpNum, cmpStr, isDigitCode, isPrintableAscii, toNum,
  * `number{.number}...{letter}{_suffix{number}}...{~hash}{-r#}`.
  *
  * - numbers compare numerically, except that a component after the first with a leading zero compares as a string
- *   (`1.02` < `1.1`, apk's "leading zero" rule); a missing component counts as 0;
+ *   (`1.02` < `1.1`, apk's "leading zero" rule); with equal leading components, more components is newer
+ *   (`1` < `1.0`);
  * - then the optional single lower-case letter (none < a < ... < z);
  * - then suffixes, pairwise: _alpha < _beta < _pre < _rc < (none) < _cvs < _svn < _git < _hg < _p, then their
  *   numbers; a commit hash (`~abc123`) is ignored;
@@ -103,20 +104,19 @@ export function parseApk(version: string, ecosystem = 'Alpine'): ApkVersion {
 }
 
 function compareNumbers(a: ApkVersion, b: ApkVersion): number {
-  const n = a.nums.length > b.nums.length ? a.nums.length : b.nums.length;
+  const n = a.nums.length < b.nums.length ? a.nums.length : b.nums.length;
   for (let i = 0; i < n; i++) {
-    if (i > 0 && i < a.nums.length && i < b.nums.length) {
-      const x = a.raw[i]!;
-      const y = b.raw[i]!;
-      if (x.charCodeAt(0) === 48 || y.charCodeAt(0) === 48) {
-        if (x !== y) return x < y ? -1 : 1;
-        continue;
-      }
+    const x = a.raw[i]!;
+    const y = b.raw[i]!;
+    if (i > 0 && (x.charCodeAt(0) === 48 || y.charCodeAt(0) === 48)) {
+      if (x !== y) return x < y ? -1 : 1;
+      continue;
     }
-    const d = cmpNum(i < a.nums.length ? a.nums[i]! : 0, i < b.nums.length ? b.nums[i]! : 0);
+    const d = cmpNum(a.nums[i]!, b.nums[i]!);
     if (d !== 0) return d;
   }
-  return 0;
+  // As in apk, a version with more number components is the newer one (`1` < `1.0`).
+  return a.nums.length - b.nums.length;
 }
 
 function compareSuffixes(a: readonly Num[], b: readonly Num[]): number {
