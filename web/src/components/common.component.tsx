@@ -166,6 +166,12 @@ export function formatDate(value: string | null | undefined, empty = '—'): str
   return Number.isNaN(date.getTime()) ? value : dateOnly.format(date);
 }
 
+/** Audit times: unambiguous across locales and to the second, as analysts compare them with logs. */
+export function formatUtc(value: string): string {
+  const date = new Date(value);
+  return Number.isNaN(date.getTime()) ? value : `${date.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 export function TimeCell({ value, empty, withTime = true }: { value: string | null | undefined; empty?: string; withTime?: boolean }) {
   if (!value) return <>{empty ?? '—'}</>;
   return <time dateTime={value}>{withTime ? formatDateTime(value) : formatDate(value)}</time>;

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useRef, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type AuditEntry } from '../api.ts';
-import { ErrorAlert, LoadMore, PageHeading, TimeCell } from '../components/common.component.tsx';
+import { ErrorAlert, formatUtc, LoadMore, PageHeading } from '../components/common.component.tsx';
 
 const PAGE_SIZE = 50;
 const SHORT_HASH = 12;
@@ -110,8 +110,8 @@ export function AuditPage() {
         <tbody>
           {items.map((e) => (
             <tr key={e.seq}>
-              <th scope="row" className="text-normal">
-                <TimeCell value={e.at} />
+              <th scope="row" className="text-normal ch-nowrap">
+                <time dateTime={e.at}>{formatUtc(e.at)}</time>
               </th>
               <td>{actorOf(e)}</td>
               <td>{e.via}</td>
