@@ -202,6 +202,10 @@ export class AdvisoryIndex {
 
   /** Every advisory affecting the component, one per advisory id, in index order. */
   match(q: MatchQuery): MatchOutcome {
+    // Most components of a real SBOM have no advisories at all: answer those without allocating.
+    let any = q.repo !== undefined && this.byRepo.has(q.repo);
+    for (let i = 0; !any && i < q.names.length; i++) any = this.byPackage.has(q.ecosystem + NUL + q.names[i]);
+    if (!any) return { matches: [], problems: [] };
     const accs = new Map<string, Acc>();
     const problems: string[] = [];
     const parsed = new Map<VersionScheme, unknown>();
