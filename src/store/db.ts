@@ -5,6 +5,7 @@ import pg from 'pg';
 import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
 import * as foundation from './migrations/20261126T1200-foundation.ts';
+import * as inventories from './migrations/20261126T1300-inventories.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -29,6 +30,7 @@ export interface DatabaseOptions {
 // Add each new migration here, named <timestamp>-<name> like its file.
 const MIGRATIONS: Record<string, Migration> = {
   '20261126T1200-foundation': foundation,
+  '20261126T1300-inventories': inventories,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -13,6 +13,8 @@ export interface Database {
   sign_in_failures: SignInFailureTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
+  inventories: InventoryTable;
+  components: ComponentTable;
 }
 
 /** Columns every labelled record carries; src/store/visibility.ts turns a reader into a condition over them. */
@@ -115,4 +117,36 @@ export interface OutboxTable {
   claimed_until: string | null;
   done_at: string | null;
   last_error: string | null;
+}
+
+export interface InventoryTable extends LabelColumns {
+  /** Small integer key that components point at (cheaper than the UUID over millions of rows). */
+  seq: Generated<number>;
+  id: string;
+  name: string;
+  format: string;
+  component_count: number;
+  unmatched_count: number;
+  /** JSON array of { ref, reason }, capped; unmatched_count is the full number. */
+  unmatched: string;
+  sbom_sha256: string;
+  version: number;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface ComponentTable {
+  id: Generated<number>;
+  inventory_seq: number;
+  /** Base OSV ecosystem, e.g. `Debian`, `npm`, or `GIT` for a repository pinned to a commit. */
+  ecosystem: string;
+  /** Normalised distro release (`12` for Debian bookworm) or null. */
+  release: string | null;
+  /** Canonical name (canonicalName), the key advisories are indexed under. */
+  name: string;
+  /** Canonical source package of an OS package when it differs from name. */
+  source_name: string | null;
+  version: string;
+  purl: string;
+  bom_ref: string | null;
 }
