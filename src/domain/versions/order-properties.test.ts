@@ -85,9 +85,9 @@ const mavenToken = fc.oneof(
   { weight: 1, arbitrary: concat(fc.constantFrom('a', 'b', 'm', 'rc', 'x'), smallNum) },
   { weight: 1, arbitrary: fc.constant('') },
 );
-// Maven's ComparableVersion is not transitive when a qualifier follows a dot (`1.0.sp1` < `1.0-alpha` < `1.0` <
-// `1.0.sp1`: a string item sorts below any list item but above "null"), nor for versions that do not start with a
-// number. We keep Maven's answers there (maven.scheme.test.ts pins them), so the grammar here puts qualifiers only
+// Maven's ComparableVersion is not transitive when a qualifier follows a dot (`1.xyz` < `1-alpha` < `1` < `1.xyz`:
+// a string item sorts below any list item but above "null"), nor for versions that do not start with a number.
+// We keep Maven's answers there (schemes.test.ts pins them), so the grammar here puts qualifiers only
 // after `-` or directly after a number, the way almost all published versions do (`1.0-alpha-1`, `2.0.0-M1`, `1.0rc1`).
 const maven = concat(
   num,
