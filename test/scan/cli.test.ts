@@ -62,7 +62,7 @@ describe('clearinghouse scan (CLI contract)', () => {
     addFormats.default(ajv);
     const validate = ajv.compile(schema);
     const doc = JSON.parse(r.stdout);
-    assert.ok(validate(doc), JSON.stringify(validate.errors));
+    assert.ok(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors));
     assert.equal(doc.runs[0].results.length, 3);
   });
 
@@ -83,7 +83,7 @@ describe('clearinghouse scan (CLI contract)', () => {
     bom.$id = base + 'bom-1.6.SNAPSHOT.schema.json';
     const validate = ajv.compile(bom);
     const doc = JSON.parse(r.stdout);
-    assert.ok(validate(doc), JSON.stringify(validate.errors));
+    assert.ok(validate(JSON.parse(r.stdout)), JSON.stringify(validate.errors));
     assert.equal(doc.vulnerabilities.length, 3);
     assert.deepEqual(doc.vulnerabilities.find((v: { id: string }) => v.id === 'GO-2024-2491').affects, [
       { ref: 'pkg:golang/github.com/opencontainers/runc@v1.0.1', versions: [{ version: 'v1.0.1', status: 'affected' }] },
