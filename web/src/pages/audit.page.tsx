@@ -6,7 +6,7 @@ import { ErrorAlert, formatUtc, LoadMore, PageHeading } from '../components/comm
 const PAGE_SIZE = 50;
 const SHORT_HASH = 12;
 // Offered as suggestions; the filter accepts any record type the server knows.
-const KNOWN_RECORD_TYPES = ['organisation', 'membership', 'user', 'token', 'session'];
+const KNOWN_RECORD_TYPES = ['organisation', 'membership', 'user', 'api-token', 'session'];
 
 function actorOf(entry: AuditEntry): string {
   if (entry.actor) return entry.actor.email;
@@ -117,7 +117,11 @@ export function AuditPage() {
               <td>{e.via}</td>
               <td>{e.action}</td>
               <td>{e.recordType}</td>
-              <td className="font-mono-3xs ch-break">{e.recordId}</td>
+              <td className="font-mono-3xs">
+                <span className="ch-id" title={e.recordId}>
+                  {e.recordId}
+                </span>
+              </td>
               <td className="font-mono-3xs">
                 <abbr title={e.hash}>{e.hash.slice(0, SHORT_HASH)}</abbr>
               </td>
