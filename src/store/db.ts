@@ -2,8 +2,9 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import BetterSqlite3 from 'better-sqlite3';
 import pg from 'pg';
-import { Kysely, Migrator, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type Transaction } from 'kysely';
+import { Kysely, Migrator, sql, PostgresDialect, SqliteDialect, type Migration, type MigrationProvider, type Transaction } from 'kysely';
 import type { Database } from './schema.ts';
+import { isPostgres } from './dialect.ts';
 import * as foundation from './migrations/20261126T1200-foundation.ts';
 import * as inventories from './migrations/20261126T1300-inventories.ts';
 
@@ -62,9 +63,19 @@ export interface MigrationReport {
   pending: string[];
 }
 
+/**
+ * Kysely looks for its bookkeeping tables in every schema unless told which one, so a database holding several
+ * Clearinghouse schemas (tests, staging) would confuse it: name the connection's current schema explicitly.
+ */
+async function migrator(db: Db): Promise<Migrator> {
+  if (!isPostgres(db)) return new Migrator({ db, provider });
+  const { rows } = await sql<{ schema: string }>`select current_schema() as schema`.execute(db);
+  return new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
+}
+
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
-  const migrator = new Migrator({ db, provider });
-  const { error, results } = await migrator.migrateToLatest();
+  const m = await migrator(db);
+  const { error, results } = await m.migrateToLatest();
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -73,7 +84,6 @@ export async function migrateToLatest(db: Db): Promise<MigrationReport> {
 }
 
 export async function pendingMigrations(db: Db): Promise<string[]> {
-  const migrator = new Migrator({ db, provider });
-  const all = await migrator.getMigrations();
+  const all = await (await migrator(db)).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
