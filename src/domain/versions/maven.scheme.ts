@@ -105,8 +105,8 @@ export function parseMaven(version: string, ecosystem = 'Maven'): MavenVersion {
 function compareToNull(item: Item): number {
   if (typeof item === 'string') return item < RELEASE_KEY ? -1 : item > RELEASE_KEY ? 1 : 0;
   if (Array.isArray(item)) {
-    for (const x of item) {
-      const d = compareToNull(x);
+    for (let i = 0; i < item.length; i++) {
+      const d = compareToNull(item[i]!);
       if (d !== 0) return d;
     }
     return 0;
