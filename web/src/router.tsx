@@ -7,10 +7,12 @@ const notify = () => {
 };
 // Counts navigations the user made (links, back/forward), as opposed to redirects, which replace the entry.
 let userNavigations = 0;
-window.addEventListener('popstate', () => {
-  userNavigations++;
-  notify();
-});
+// Guarded so the pure helpers here (matchPath) can be unit-tested under Node.
+if (typeof window !== 'undefined')
+  window.addEventListener('popstate', () => {
+    userNavigations++;
+    notify();
+  });
 
 function subscribe(listener: () => void): () => void {
   listeners.add(listener);

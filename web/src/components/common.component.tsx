@@ -185,8 +185,3 @@ export function LoadMore({ cursor, loading, onLoad }: { cursor: string | null; l
     </Button>
   );
 }
-
-/** A comma- or space-separated role list, trimmed and de-duplicated. */
-export function parseRoleList(text: string): string[] {
-  return [...new Set(text.split(/[\s,]+/).map((r) => r.trim()).filter(Boolean))];
-}

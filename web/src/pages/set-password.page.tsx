@@ -1,19 +1,9 @@
 import { useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Fieldset, Form, Label, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
+import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
 import { ErrorAlert, FocusAlert, PageHeading } from '../components/common.component.tsx';
 import { useSession, useSessionContext } from '../session.context.tsx';
-
-export const MIN_PASSWORD_LENGTH = 12;
-
-/** Problems with the proposed password that the user can fix before the server is asked. */
-export function passwordProblems(current: string, next: string, confirm: string): string[] {
-  const problems: string[] = [];
-  if ([...next].length < MIN_PASSWORD_LENGTH) problems.push(`The new password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
-  if (next !== confirm) problems.push('The two new passwords do not match.');
-  if (next && next === current) problems.push('The new password must differ from the current one.');
-  return problems;
-}
 
 /** Forced after signing in with a one-time password; the shell shows nothing else until it is done. */
 export function SetPasswordPage() {
