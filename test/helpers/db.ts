@@ -45,6 +45,11 @@ export interface TestContainer extends Container {
   destroy(): Promise<void>;
 }
 
+/** A suite that only means something on PostgreSQL (LISTEN/NOTIFY, SKIP LOCKED); skipped loudly without it. */
+export function describePostgres(title: string, fn: () => void): void {
+  describe(`${title} [postgres]`, { skip: pgProblem ? `skipped: ${pgProblem}` : false }, fn);
+}
+
 /** A fresh, migrated, isolated database: a temporary SQLite file, or a new PostgreSQL schema. */
 export async function testContainer(driver: Driver, opts: ContainerOptions & { env?: Record<string, string> } = {}): Promise<TestContainer> {
   const dataDir = mkdtempSync(join(tmpdir(), 'clearinghouse-test-'));

@@ -1,0 +1,87 @@
+import { randomUUID } from 'node:crypto';
+import { EventEmitter } from 'node:events';
+import pg from 'pg';
+import type { ChangeEvent } from '../services/context.ts';
+import type { EventBus } from '../services/event-bus.ts';
+
+const CHANNEL = 'clearinghouse_events';
+
+interface Envelope {
+  origin: string;
+  event: ChangeEvent;
+}
+
+/**
+ * Change events across server instances through PostgreSQL LISTEN/NOTIFY. Each instance keeps one listening
+ * connection; publishing delivers locally at once and to the other instances through NOTIFY (the instance ignores
+ * its own echo). Events carry ids and types only, never record contents, so nothing labelled leaks through them:
+ * a subscriber re-reads the record through the access policy.
+ */
+export class PgEventBus implements EventBus {
+  readonly #emitter = new EventEmitter();
+  readonly #origin = randomUUID();
+  #listener: pg.Client | null = null;
+  #closed = false;
+
+  private constructor(
+    private readonly connectionString: string,
+    private readonly publisher: pg.Pool,
+  ) {
+    this.#emitter.setMaxListeners(0);
+  }
+
+  static async connect(connectionString: string, publisher: pg.Pool): Promise<PgEventBus> {
+    const bus = new PgEventBus(connectionString, publisher);
+    await bus.#listen();
+    return bus;
+  }
+
+  async #listen(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.connectionString });
+    client.on('notification', (msg) => {
+      if (msg.channel !== CHANNEL || !msg.payload) return;
+      try {
+        const env = JSON.parse(msg.payload) as Envelope;
+        if (env.origin !== this.#origin) this.#emitter.emit('change', env.event);
+      } catch {
+        // a malformed notification is not ours; ignore it
+      }
+    });
+    // A dropped connection (database restart) is re-established; events sent meanwhile are missed, which is why
+    // durable work goes through the outbox, not the bus.
+    client.on('error', () => void this.#reconnect());
+    await client.connect();
+    await client.query(`LISTEN ${CHANNEL}`);
+    this.#listener = client;
+  }
+
+  async #reconnect(): Promise<void> {
+    if (this.#closed) return;
+    this.#listener?.end().catch(() => {});
+    this.#listener = null;
+    for (let delay = 250; !this.#closed; delay = Math.min(delay * 2, 10_000)) {
+      try {
+        await this.#listen();
+        return;
+      } catch {
+        await new Promise((r) => setTimeout(r, delay));
+      }
+    }
+  }
+
+  publish(e: ChangeEvent): void {
+    this.#emitter.emit('change', e);
+    const payload = JSON.stringify({ origin: this.#origin, event: e } satisfies Envelope);
+    this.publisher.query('select pg_notify($1, $2)', [CHANNEL, payload]).catch(() => {});
+  }
+
+  subscribe(fn: (e: ChangeEvent) => void): () => void {
+    this.#emitter.on('change', fn);
+    return () => this.#emitter.off('change', fn);
+  }
+
+  async close(): Promise<void> {
+    this.#closed = true;
+    await this.#listener?.end().catch(() => {});
+  }
+}

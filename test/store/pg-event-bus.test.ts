@@ -1,0 +1,43 @@
+import assert from 'node:assert/strict';
+import { it } from 'node:test';
+import pg from 'pg';
+import type { ChangeEvent } from '../../src/services/context.ts';
+import { PgEventBus } from '../../src/store/pg-event-bus.ts';
+import { describePostgres, TEST_DATABASE_URL } from '../helpers/db.ts';
+
+function nextEvent(bus: PgEventBus, timeoutMs = 5000): Promise<ChangeEvent> {
+  return new Promise((resolve, reject) => {
+    const t = setTimeout(() => reject(new Error('no event arrived')), timeoutMs);
+    const off = bus.subscribe((e) => {
+      clearTimeout(t);
+      off();
+      resolve(e);
+    });
+  });
+}
+
+// SQLite is one file behind one instance, so only PostgreSQL has instances to reach.
+describePostgres('event bus across instances', () => {
+  it('an event published on one instance reaches the others once, and not its own echo twice', async () => {
+    const poolA = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const poolB = new pg.Pool({ connectionString: TEST_DATABASE_URL, max: 1 });
+    const a = await PgEventBus.connect(TEST_DATABASE_URL, poolA);
+    const b = await PgEventBus.connect(TEST_DATABASE_URL, poolB);
+    try {
+      const seenByA: ChangeEvent[] = [];
+      const offA = a.subscribe((e) => seenByA.push(e));
+      const event: ChangeEvent = { topic: 'organisation.create', recordType: 'organisation', recordId: 'r-1', organisationId: 'o-1' };
+      const arrived = nextEvent(b);
+      a.publish(event);
+      assert.deepEqual(await arrived, event);
+      await new Promise((r) => setTimeout(r, 300));
+      assert.deepEqual(seenByA, [event], 'the publisher sees its own event exactly once');
+      offA();
+    } finally {
+      await a.close();
+      await b.close();
+      await poolA.end();
+      await poolB.end();
+    }
+  });
+});
