@@ -3,11 +3,12 @@ import { compareNumericLists, parseNumericList, type NumericVersion } from './nu
 
 /**
  * CRAN (and Bioconductor, whose packages are R packages) ordering: R's `package_version` / `numeric_version`:
- * at least two non-negative integers separated by `.` or `-` (the two separators are equivalent), compared as lists,
- * so `0.1.0` < `0.1.0.0` and `1.0-1` = `1.0.1`. R rejects `package_version("1")`, and so do we.
+ * non-negative integers separated by `.` or `-` (the two separators are equivalent), compared as lists, so
+ * `0.1.0` < `0.1.0.0` and `1.0-1` = `1.0.1`. `package_version` wants two or more numbers, but `numeric_version`
+ * takes one, and OSV ranges start at `introduced: "0"`, so a single number is accepted.
  */
 export function parseCran(version: string, ecosystem = 'CRAN'): NumericVersion {
-  return parseNumericList(version, ecosystem, '.-', 2);
+  return parseNumericList(version, ecosystem, '.-');
 }
 
 export const compareCran = compareNumericLists;

@@ -6,7 +6,7 @@ import { compareNumericLists, parseNumericList, type NumericVersion } from './nu
  * `.`, compared as lists (`1.0` < `1.0.0` < `1.1`).
  */
 export function parseHackage(version: string, ecosystem = 'Hackage'): NumericVersion {
-  return parseNumericList(version, ecosystem, '.', 1);
+  return parseNumericList(version, ecosystem, '.');
 }
 
 export const compareHackage = compareNumericLists;

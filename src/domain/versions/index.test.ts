@@ -99,7 +99,7 @@ describe('malformed input', () => {
     Packagist: ['v', '..', '-'],
     Pub: ['x', 'v'],
     Hackage: ['1.0-beta', '1..0', '.1', '1.', 'a', '1.0a'],
-    CRAN: ['1', '1..0', '1.0a', '1.0-', '-1.0'],
+    CRAN: ['1..0', '1.0a', '1.0-', '-1.0', '1.0.-1', 'R-1.0'],
   };
   for (const [eco, bad] of Object.entries(rejected)) {
     it(`${eco}: rejects what the ecosystem rejects, with a reason`, () => {

@@ -7,7 +7,7 @@ import { checkVersionText, cmpNum, isDigitCode, toNum, type Num } from './versio
  */
 export type NumericVersion = readonly Num[];
 
-export function parseNumericList(version: string, ecosystem: string, separators: string, minParts: number): NumericVersion {
+export function parseNumericList(version: string, ecosystem: string, separators: string): NumericVersion {
   checkVersionText(ecosystem, version);
   const out: Num[] = [];
   let start = 0;
@@ -21,7 +21,6 @@ export function parseNumericList(version: string, ecosystem: string, separators:
     out.push(toNum(version.slice(start, i)));
     start = i + 1;
   }
-  if (out.length < minParts) throw new InvalidVersionError(ecosystem, version, `needs at least ${minParts} numeric components`);
   return out;
 }
 
