@@ -59,6 +59,13 @@ describe('compareVersions and knownEcosystems', () => {
     assert.throws(() => compareVersions('npm', '1.0.0', 'latest'), (e: unknown) => e instanceof InvalidVersionError && e.code === 'invalid-version' && e.version === 'latest');
   });
 
+  it('parses OSV\'s introduced "0" in every ecosystem, as the earliest version', () => {
+    for (const eco of knownEcosystems()) {
+      const scheme = versionSchemeFor(eco)!;
+      assert.ok(scheme.compare(scheme.parse('0'), scheme.parse('1.0')) < 0, eco);
+    }
+  });
+
   it('lists every ecosystem it can order, sorted, each resolvable', () => {
     const known = knownEcosystems();
     assert.ok(known.length >= 30);
