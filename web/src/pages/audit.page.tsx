@@ -95,7 +95,7 @@ export function AuditPage() {
         )}
       </Form>
       <ErrorAlert error={error} heading="The audit trail could not be loaded" />
-      <Table fullWidth striped compact caption={recordType ? `Audit entries for record type "${recordType}"` : 'All audit entries'}>
+      <Table fullWidth striped scrollable compact caption={recordType ? `Audit entries for record type "${recordType}"` : 'All audit entries'}>
         <thead>
           <tr>
             <th scope="col">Time</th>

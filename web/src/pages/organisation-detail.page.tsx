@@ -227,7 +227,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
       ) : (
         <>
           <ErrorAlert error={membersError} heading="Members could not be loaded or changed" />
-          <Table fullWidth striped caption={`Members of ${org.name}`}>
+          <Table fullWidth striped scrollable caption={`Members of ${org.name}`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>

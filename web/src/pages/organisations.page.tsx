@@ -173,7 +173,7 @@ export function OrganisationsPage() {
         />
       )}
       <ErrorAlert error={error} heading="Organisations could not be loaded" />
-      <Table fullWidth striped caption="Organisations you can see">
+      <Table fullWidth striped scrollable caption="Organisations you can see">
         <thead>
           <tr>
             <th scope="col">Name</th>

@@ -184,7 +184,7 @@ export function TokensPage() {
         />
       )}
       <ErrorAlert error={error} heading="Tokens could not be loaded or changed" />
-      <Table fullWidth striped caption="Your API tokens">
+      <Table fullWidth striped scrollable caption="Your API tokens">
         <thead>
           <tr>
             <th scope="col">Name</th>

@@ -184,7 +184,7 @@ export function UsersPage() {
         />
       )}
       <ErrorAlert error={error} heading="Users could not be loaded" />
-      <Table fullWidth striped caption="Users you can manage">
+      <Table fullWidth striped scrollable caption="Users you can manage">
         <thead>
           <tr>
             <th scope="col">Name</th>
