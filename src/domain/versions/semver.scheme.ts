@@ -1,6 +1,6 @@
 import { InvalidVersionError } from '../errors.ts';
 import type { VersionScheme } from './version-scheme.ts';
-import { checkVersionText, cmpNum, cmpStr, isAllDigits, isDigitCode, isPrintableAscii, toNum, type Num } from './version-text.ts';
+import { checkVersionText, cmpNum, isAllDigits, isDigitCode, isPrintableAscii, toNum, type Num } from './version-text.ts';
 
 /**
  * SemVer 2.0.0 precedence (https://semver.org/#spec-item-11), read leniently the way OSV tooling does
@@ -111,5 +111,3 @@ export const semverScheme: VersionScheme<SemverVersion> = {
   compare: compareSemver,
 };
 
-// Re-exported for schemes built on the same lexical rules.
-export { cmpStr };
