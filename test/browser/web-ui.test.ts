@@ -344,4 +344,40 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     assert.deepEqual(new Set(typeColumn), new Set([tokenType]), 'only entries of the chosen record type');
     await screenshot('audit-filtered');
   });
+
+  // Last, because the server's back-off also counts failures per client address and would slow the steps above.
+  it('tells a throttled user how long to wait and holds the button until then', async () => {
+    const fresh = await browser.newContext();
+    try {
+      const theirs = await fresh.newPage();
+      await theirs.goto(server.url);
+      await heading('Sign in', theirs).waitFor();
+      let throttled = false;
+      for (let attempt = 0; attempt < 10 && !throttled; attempt++) {
+        await theirs.getByLabel('Email address').fill(server.admin.email);
+        await theirs.getByLabel('Password', { exact: true }).fill(`wrong-${attempt}`);
+        const [response] = await Promise.all([
+          theirs.waitForResponse((r) => r.url().endsWith('/api/v1/session') && r.request().method() === 'POST'),
+          theirs.getByRole('button', { name: 'Sign in' }).click(),
+        ]);
+        throttled = response.status() === 429;
+        if (throttled) {
+          const retryAfter = Number(response.headers()['retry-after']);
+          assert.ok(retryAfter >= 1, `Retry-After: ${retryAfter}`);
+          // Checked as soon as the message renders: the button stays disabled only for the Retry-After window.
+          await theirs.getByRole('alert').filter({ hasText: 'Too many sign-in attempts' }).waitFor();
+          assert.equal(await theirs.getByRole('button', { name: 'Sign in' }).isDisabled(), true);
+          const text = await focusedAlert('alert', 'Too many sign-in attempts', theirs);
+          assert.match(text, new RegExp(`Wait ${retryAfter < 60 ? `${retryAfter} seconds?` : `${Math.ceil(retryAfter / 60)} minutes?`}`));
+          await screenshot('sign-in-throttled', theirs);
+        } else {
+          assert.equal(response.status(), 401);
+          await theirs.getByRole('button', { name: 'Sign in' }).and(theirs.locator(':enabled')).waitFor();
+        }
+      }
+      assert.ok(throttled, 'the server throttled repeated failures');
+    } finally {
+      await fresh.close();
+    }
+  });
 });
