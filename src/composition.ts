@@ -1,10 +1,12 @@
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.ts';
+import { AffectedService } from './services/affected.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { AuthService } from './services/auth.service.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { LocalEventBus, type EventBus } from './services/event-bus.ts';
+import { InventoryService } from './services/inventory.service.ts';
 import { OrganisationService } from './services/organisation.service.ts';
 import { TokenService } from './services/token.service.ts';
 import { UserService } from './services/user.service.ts';
@@ -15,6 +17,8 @@ export interface Services {
   users: UserService;
   tokens: TokenService;
   audit: AuditService;
+  inventories: InventoryService;
+  affected: AffectedService;
 }
 
 export interface Container {
@@ -49,12 +53,15 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     events: opts.events ?? new LocalEventBus(),
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
+  const inventories = new InventoryService(deps);
   const services: Services = {
     auth: new AuthService(deps),
     organisations: new OrganisationService(deps),
     users: new UserService(deps),
     tokens: new TokenService(deps),
     audit: new AuditService(deps),
+    inventories,
+    affected: new AffectedService(deps, inventories),
   };
   return { config, handle, deps, services, close: () => handle.close() };
 }

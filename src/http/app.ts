@@ -15,7 +15,9 @@ import { sql } from 'kysely';
 import type { Container } from '../composition.ts';
 import { pendingMigrations } from '../store/db.ts';
 import { authPlugin } from './auth.ts';
+import { advisoryRoutes } from './advisory.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
+import { inventoryRoutes } from './inventory.routes.ts';
 import { organisationRoutes } from './organisation.routes.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { Problem } from './schemas.ts';
@@ -137,6 +139,8 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(userRoutes, { services });
     await api.register(tokenRoutes, { services });
     await api.register(auditRoutes, { services });
+    await api.register(inventoryRoutes, { services });
+    await api.register(advisoryRoutes, { services });
   }, { prefix: API_PREFIX });
 
   const hasWeb = existsSync(join(config.webRoot, 'index.html'));

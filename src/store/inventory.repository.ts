@@ -1,0 +1,234 @@
+import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
+import type { AccessLabel, ReaderFacts, Tlp } from '../domain/policy/access-label.ts';
+import type { Db, Tx } from './db.ts';
+import type { ComponentTable, InventoryTable } from './schema.ts';
+import { visibleTo } from './visibility.ts';
+
+export interface UnmatchedEntry {
+  ref: string;
+  reason: string;
+}
+
+export interface Inventory {
+  id: string;
+  name: string;
+  format: string;
+  componentCount: number;
+  unmatchedCount: number;
+  /** The first reasons (capped, see MAX_STORED_UNMATCHED); unmatchedCount is the full number. */
+  unmatched: UnmatchedEntry[];
+  sbomSha256: string;
+  label: AccessLabel;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface StoredComponent {
+  id: number;
+  purl: string;
+  ecosystem: string;
+  release: string | null;
+  name: string;
+  sourceName: string | null;
+  version: string;
+  bomRef: string | null;
+}
+
+/** A component as it goes into the table (canonical identity already worked out by the service). */
+export type NewComponent = Omit<ComponentTable, 'id' | 'inventory_seq'>;
+
+export type InventoryRow = Omit<InventoryTable, 'seq'> & { seq: number };
+
+export function toInventory(r: Omit<InventoryTable, 'seq'>): Inventory {
+  return {
+    id: r.id,
+    name: r.name,
+    format: r.format,
+    componentCount: r.component_count,
+    unmatchedCount: r.unmatched_count,
+    unmatched: JSON.parse(r.unmatched) as UnmatchedEntry[],
+    sbomSha256: r.sbom_sha256,
+    label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role },
+    version: r.version,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+  };
+}
+
+export function fromInventory(i: Inventory): Omit<InventoryTable, 'seq'> {
+  return {
+    id: i.id,
+    name: i.name,
+    format: i.format,
+    component_count: i.componentCount,
+    unmatched_count: i.unmatchedCount,
+    unmatched: JSON.stringify(i.unmatched),
+    sbom_sha256: i.sbomSha256,
+    owner_org_id: i.label.owner,
+    tlp: i.label.tlp,
+    embargo_until: i.label.embargoUntil,
+    restricted_role: i.label.restricted,
+    version: i.version,
+    created_at: i.createdAt,
+    updated_at: i.updatedAt,
+  };
+}
+
+/**
+ * Who reads inventories: the label policy only. Site administrators get no exception (inventories are operators'
+ * sensitive data); `all` is for the server's own background work, which must filter per recipient itself.
+ */
+export interface InventoryReader {
+  all: boolean;
+  facts: ReaderFacts;
+  now: string;
+}
+
+function visible(reader: InventoryReader) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => (reader.all ? eb.lit(true) : visibleTo(reader.facts, reader.now, 'inventories')(eb));
+}
+
+export async function insertInventory(tx: Tx, inv: Inventory): Promise<number> {
+  const row = await tx.insertInto('inventories').values(fromInventory(inv)).returning('seq').executeTakeFirstOrThrow();
+  return Number(row.seq);
+}
+
+// 9 parameters a row: 1000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
+const INSERT_BATCH = 1000;
+
+export async function insertComponents(tx: Tx, seq: number, components: readonly NewComponent[]): Promise<void> {
+  for (let i = 0; i < components.length; i += INSERT_BATCH) {
+    const batch = components.slice(i, i + INSERT_BATCH).map((c) => ({ inventory_seq: seq, ...c }));
+    await tx.insertInto('components').values(batch).execute();
+  }
+}
+
+export async function deleteComponents(tx: Tx, seq: number): Promise<void> {
+  await tx.deleteFrom('components').where('inventory_seq', '=', seq).execute();
+}
+
+export async function findVisibleInventory(db: Db | Tx, reader: InventoryReader, id: string): Promise<InventoryRow | undefined> {
+  const row = await db.selectFrom('inventories').selectAll().where('id', '=', id).where(visible(reader)).executeTakeFirst();
+  return row ? { ...row, seq: Number(row.seq) } : undefined;
+}
+
+export async function listInventories(
+  db: Db,
+  reader: InventoryReader,
+  filter: { organisationId?: string | undefined },
+  after: [string, string] | null,
+  limit: number,
+): Promise<InventoryRow[]> {
+  let q = db.selectFrom('inventories').selectAll().where(visible(reader));
+  if (filter.organisationId !== undefined) q = q.where('owner_org_id', '=', filter.organisationId);
+  if (after) {
+    const [name, id] = after;
+    q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));
+  }
+  const rows = await q.orderBy('name').orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+export async function listComponents(db: Db, seq: number, afterId: number | null, limit: number): Promise<StoredComponent[]> {
+  let q = db.selectFrom('components').selectAll().where('inventory_seq', '=', seq);
+  if (afterId !== null) q = q.where('id', '>', afterId);
+  const rows = await q.orderBy('id').limit(limit).execute();
+  return rows.map((r) => ({
+    id: Number(r.id),
+    purl: r.purl,
+    ecosystem: r.ecosystem,
+    release: r.release,
+    name: r.name,
+    sourceName: r.source_name,
+    version: r.version,
+    bomRef: r.bom_ref,
+  }));
+}
+
+/** Which column the reverse query looks a package up by: the package's own name or its source package. */
+export type LookupColumn = 'name' | 'source_name';
+
+export interface VersionKey {
+  name: string;
+  release: string | null;
+  version: string;
+}
+
+/**
+ * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages, read from
+ * the covering index alone. Not filtered by reader: it only tells which versions to evaluate, never leaves the server.
+ */
+export async function distinctVersions(db: Db, column: LookupColumn, ecosystem: string, names: readonly string[]): Promise<VersionKey[]> {
+  if (names.length === 0) return [];
+  let q = db
+    .selectFrom('components')
+    .select([`${column} as name`, 'release', 'version'])
+    .distinct()
+    .where('ecosystem', '=', ecosystem)
+    .where(column, 'in', [...names]);
+  // Lets both databases use the partial index on source_name.
+  if (column === 'source_name') q = q.where('source_name', 'is not', null);
+  const rows = await q.execute();
+  return rows.map((r) => ({ name: r.name as string, release: r.release, version: r.version }));
+}
+
+export interface CandidateRow {
+  id: number;
+  ecosystem: string;
+  release: string | null;
+  name: string;
+  source_name: string | null;
+  version: string;
+  purl: string;
+  inventory_id: string;
+  inventory_name: string;
+  owner_org_id: string;
+}
+
+function candidates(db: Db, reader: InventoryReader) {
+  return db
+    .selectFrom('components as c')
+    .innerJoin('inventories', 'inventories.seq', 'c.inventory_seq')
+    .select([
+      'c.id',
+      'c.ecosystem',
+      'c.release',
+      'c.name',
+      'c.source_name',
+      'c.version',
+      'c.purl',
+      'inventories.id as inventory_id',
+      'inventories.name as inventory_name',
+      'inventories.owner_org_id',
+    ])
+    .where(visible(reader));
+}
+
+/**
+ * Phase two: the stored components of one package at some versions, in inventories the reader may see (the policy
+ * is applied in SQL, so hidden rows never leave the database). The caller re-checks the release per row.
+ */
+export async function componentsAt(
+  db: Db,
+  reader: InventoryReader,
+  column: LookupColumn,
+  ecosystem: string,
+  name: string,
+  versions: readonly string[],
+): Promise<CandidateRow[]> {
+  if (versions.length === 0) return [];
+  const rows = await candidates(db, reader)
+    .where('c.ecosystem', '=', ecosystem)
+    .where(`c.${column}`, '=', name)
+    .where('c.version', 'in', [...versions])
+    .execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
+
+/** Repositories pinned to a commit (ecosystem GIT, name = normalised repository URL). */
+export async function gitComponents(db: Db, reader: InventoryReader, repos: readonly string[]): Promise<CandidateRow[]> {
+  if (repos.length === 0) return [];
+  const rows = await candidates(db, reader).where('c.ecosystem', '=', 'GIT').where('c.name', 'in', [...repos]).execute();
+  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+}
