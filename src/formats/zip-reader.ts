@@ -1,9 +1,9 @@
 /**
  * A defensive ZIP reader for advisory archives. We walk the central directory ourselves (rather than fflate's
- * unzipSync) so that sizes are checked before anything is inflated, and inflate through fflate's streaming Inflate in
- * small slices so a lying header cannot make us allocate more than the caps allow. Pure: bytes in, entries out.
+ * unzipSync) so that sizes are checked before anything is inflated, and inflate with node:zlib under an output
+ * ceiling so a lying header cannot make us allocate more than the caps allow. Pure: bytes in, entries out.
  */
-import { Inflate } from 'fflate';
+import { inflateRawSync } from 'node:zlib';
 
 export interface ZipLimits {
   /** Most entries (files and directories) an archive may list. */
@@ -38,7 +38,6 @@ const EOCD_SIG = 0x06054b50;
 const CEN_SIG = 0x02014b50;
 const LOC_SIG = 0x04034b50;
 const RATIO_FLOOR = 1024 * 1024;
-const SLICE = 16 * 1024;
 
 function u16(b: Uint8Array, o: number): number {
   return b[o]! | (b[o + 1]! << 8);
@@ -115,31 +114,25 @@ export function readZipEntry(bytes: Uint8Array, e: ZipEntryInfo, limits: ZipLimi
     return data;
   }
   if (e.method !== 8) throw new ZipFormatError(`compression method ${e.method} is not supported`);
+  if (data.length === 0 && e.size === 0) return data; // Some writers store an empty file as zero deflate bytes.
+  // Every cap becomes one output ceiling for zlib, which stops inflating there, so a lying header or a bomb costs at
+  // most that many bytes. One byte above the declared size is enough to tell that the header lied.
   const cap = Math.min(limits.maxEntryBytes, budget);
-  const chunks: Uint8Array[] = [];
-  let produced = 0;
-  const inflater = new Inflate((chunk) => {
-    produced += chunk.length;
-    if (produced > cap) throw new ZipFormatError(`inflates past the ${cap === budget ? 'total' : 'per-entry'} size limit`);
-    if (produced > RATIO_FLOOR && produced / Math.max(1, e.compressedSize) > limits.maxRatio) {
-      throw new ZipFormatError(`compression ratio above ${limits.maxRatio}: likely a zip bomb`);
-    }
-    chunks.push(chunk);
-  });
+  const ratioCap = Math.max(RATIO_FLOOR, Math.floor(limits.maxRatio * Math.max(1, e.compressedSize)));
+  const ceiling = Math.min(cap, ratioCap, e.size + 1);
+  let out: Uint8Array;
   try {
-    for (let o = 0; o < data.length; o += SLICE) inflater.push(data.subarray(o, Math.min(o + SLICE, data.length)), o + SLICE >= data.length);
-    if (data.length === 0) inflater.push(new Uint8Array(0), true);
+    // Native zlib: several times faster than a JavaScript inflater on the tens of thousands of small entries
+    // an advisory archive holds.
+    out = inflateRawSync(data, { maxOutputLength: Math.max(1, ceiling) });
   } catch (err) {
-    if (err instanceof ZipFormatError) throw err;
-    throw new ZipFormatError(`corrupt compressed data: ${(err as Error).message}`);
+    if ((err as NodeJS.ErrnoException).code === 'ERR_BUFFER_TOO_LARGE') {
+      if (ceiling === cap && cap <= e.size) throw new ZipFormatError(`inflates past the ${cap === budget ? 'total' : 'per-entry'} size limit`);
+      if (ceiling === ratioCap && ratioCap <= e.size) throw new ZipFormatError(`compression ratio above ${limits.maxRatio}: likely a zip bomb`);
+      throw new ZipFormatError(`inflates past the ${e.size} bytes its header declares (corrupt or crafted)`);
+    }
+    throw new ZipFormatError(`corrupt or truncated compressed data: ${(err as Error).message}`);
   }
-  if (produced !== e.size) throw new ZipFormatError(`inflated to ${produced} bytes but the header says ${e.size} (corrupt or truncated)`);
-  if (chunks.length === 1) return chunks[0]!;
-  const out = new Uint8Array(produced);
-  let o = 0;
-  for (const c of chunks) {
-    out.set(c, o);
-    o += c.length;
-  }
+  if (out.length !== e.size) throw new ZipFormatError(`inflated to ${out.length} bytes but the header says ${e.size} (corrupt or truncated)`);
   return out;
 }
