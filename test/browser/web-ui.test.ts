@@ -36,6 +36,8 @@ interface TestServer {
   close(): Promise<void>;
 }
 
+// Fail fast: every step here completes in well under a second on a healthy build.
+const TIMEOUT = 10_000;
 const unique = Date.now().toString(36);
 const adminPassword = `correct horse battery ${unique}`;
 const orgName = `Grid Operator ${unique}`;
@@ -48,6 +50,12 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
   let context: BrowserContext;
   let page: Page;
   let shot = 0;
+
+  const newContext = async () => {
+    const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
+    c.setDefaultTimeout(TIMEOUT);
+    return c;
+  };
 
   const screenshot = async (name: string, target: Page = page) => {
     if (!shotDir) return;
@@ -107,8 +115,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
       chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
     ]);
     context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    // Fail fast: every step here completes in well under a second on a healthy build.
-    context.setDefaultTimeout(10_000);
+    context.setDefaultTimeout(TIMEOUT);
     page = await context.newPage();
   });
 
@@ -241,7 +248,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     assert.equal(await page.getByTestId('one-time-password').count(), 0);
 
     // The password shown is the real one: the new user can use it, and is sent to set their own.
-    const other = await browser.newContext();
+    const other = await newContext();
     try {
       const theirs = await other.newPage();
       await theirs.goto(server.url);
@@ -280,7 +287,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
 
     const bearer = { Authorization: `Bearer ${secret}` };
     // A separate request context: no cookies, only the token.
-    const probeContext = await browser.newContext();
+    const probeContext = await newContext();
     const probe = probeContext.request;
     assert.equal((await probe.get(`${server.url}/api/v1/organisations`, { headers: bearer })).status(), 200, 'the secret works');
 
@@ -345,9 +352,34 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await screenshot('audit-filtered');
   });
 
+  it('signs out everywhere: another signed-in browser is sent back to sign-in', async () => {
+    const other = await newContext();
+    try {
+      const theirs = await other.newPage();
+      await theirs.goto(server.url);
+      await heading('Sign in', theirs).waitFor();
+      await signIn(server.admin.email, adminPassword, theirs);
+      await focusedHeading(/^Welcome/, theirs);
+      assert.equal(await sessionStatus(theirs), 200);
+
+      await page.getByRole('button', { name: 'Sign out everywhere' }).click();
+      await heading('Sign in').waitFor();
+      assert.match(await focusedAlert('status', 'every device'), /signed out on every device/);
+      assert.equal(await sessionStatus(), 401);
+      assert.equal(await sessionStatus(theirs), 401, 'the other session ended too');
+
+      // The other browser finds out on its next call and returns to the sign-in page with an explanation.
+      await theirs.getByRole('navigation', { name: 'Primary navigation' }).getByRole('link', { name: 'API tokens', exact: true }).click();
+      await heading('Sign in', theirs).waitFor();
+      assert.match(await focusedAlert('status', 'session has ended', theirs), /Sign in again/);
+    } finally {
+      await other.close();
+    }
+  });
+
   // Last, because the server's back-off also counts failures per client address and would slow the steps above.
   it('tells a throttled user how long to wait and holds the button until then', async () => {
-    const fresh = await browser.newContext();
+    const fresh = await newContext();
     try {
       const theirs = await fresh.newPage();
       await theirs.goto(server.url);
