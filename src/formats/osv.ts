@@ -83,91 +83,110 @@ function optString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-function stringList(v: unknown, where: string, problems: string[]): string[] {
+type Where = string | (() => string);
+const place = (w: Where): string => (typeof w === 'string' ? w : w());
+
+function stringList(v: unknown, where: Where, problems: string[]): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${where} is not an array`);
+    problems.push(`${place(where)} is not an array`);
     return [];
   }
   const out: string[] = [];
   for (const item of v) {
     if (typeof item === 'string') out.push(item);
-    else problems.push(`${where} has a non-string entry`);
+    else problems.push(`${place(where)} has a non-string entry`);
   }
   return out;
 }
 
-function severityList(v: unknown, where: string, problems: string[]): OsvSeverity[] {
+function severityList(v: unknown, where: Where, problems: string[]): OsvSeverity[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${where} is not an array`);
+    problems.push(`${place(where)} is not an array`);
     return [];
   }
   const out: OsvSeverity[] = [];
   for (const s of v) {
     if (isObject(s) && typeof s.type === 'string' && typeof s.score === 'string') out.push({ type: s.type, score: s.score });
-    else problems.push(`${where} has an entry without string type and score`);
+    else problems.push(`${place(where)} has an entry without string type and score`);
   }
   return out;
 }
 
-function parseEvents(v: unknown, where: string, problems: string[]): OsvEvent[] {
+// Location strings such as `affected[3].ranges[0].events[1]` are built only when a problem is reported: building them
+// for every event of every record was a measurable share of loading half a million advisories.
+
+function parseEvents(v: unknown, where: () => string, problems: string[]): OsvEvent[] {
   if (!Array.isArray(v)) {
-    problems.push(`${where}.events is not an array`);
+    problems.push(`${where()}.events is not an array`);
     return [];
   }
   const out: OsvEvent[] = [];
-  v.forEach((e, i) => {
-    const at = `${where}.events[${i}]`;
+  for (let i = 0; i < v.length; i++) {
+    const e: unknown = v[i];
     if (!isObject(e)) {
-      problems.push(`${at} is not an object`);
-      return;
+      problems.push(`${where()}.events[${i}] is not an object`);
+      continue;
     }
-    const keys = EVENT_KEYS.filter((k) => e[k] !== undefined);
-    if (keys.length !== 1) {
+    let key: (typeof EVENT_KEYS)[number] | undefined;
+    let count = 0;
+    for (const k of EVENT_KEYS) {
+      if (e[k] !== undefined) {
+        key ??= k;
+        count++;
+      }
+    }
+    if (count !== 1) {
       // The schema allows exactly one kind per event; guessing which one was meant could flip the result.
-      problems.push(`${at} must have exactly one of introduced/fixed/last_affected/limit, has ${keys.length}`);
-      return;
+      problems.push(`${where()}.events[${i}] must have exactly one of introduced/fixed/last_affected/limit, has ${count}`);
+      continue;
     }
-    const key = keys[0]!;
-    const value = e[key];
+    const value = e[key!];
     if (typeof value !== 'string' || value === '') {
-      problems.push(`${at}.${key} is not a non-empty string`);
-      return;
+      problems.push(`${where()}.events[${i}].${key} is not a non-empty string`);
+      continue;
     }
-    out.push({ [key]: value } as OsvEvent);
-  });
+    out.push(
+      key === 'introduced' ? { introduced: value } : key === 'fixed' ? { fixed: value } : key === 'last_affected' ? { last_affected: value } : { limit: value },
+    );
+  }
   return out;
 }
 
-function parseRanges(v: unknown, where: string, problems: string[]): OsvRange[] {
+function parseRanges(v: unknown, where: () => string, problems: string[]): OsvRange[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${where}.ranges is not an array`);
+    problems.push(`${where()}.ranges is not an array`);
     return [];
   }
   const out: OsvRange[] = [];
-  v.forEach((r, i) => {
-    const at = `${where}.ranges[${i}]`;
+  for (let i = 0; i < v.length; i++) {
+    const r: unknown = v[i];
+    const at = () => `${where()}.ranges[${i}]`;
     if (!isObject(r)) {
-      problems.push(`${at} is not an object`);
-      return;
+      problems.push(`${at()} is not an object`);
+      continue;
     }
     if (typeof r.type !== 'string' || !RANGE_TYPES.has(r.type)) {
-      problems.push(`${at}.type ${JSON.stringify(r.type)} is not SEMVER, ECOSYSTEM or GIT`);
-      return;
+      problems.push(`${at()}.type ${JSON.stringify(r.type)} is not SEMVER, ECOSYSTEM or GIT`);
+      continue;
     }
     const events = parseEvents(r.events, at, problems);
-    if (!events.some((e) => e.introduced !== undefined)) problems.push(`${at} has no introduced event`);
-    if (events.some((e) => e.fixed !== undefined) && events.some((e) => e.last_affected !== undefined)) {
-      problems.push(`${at} mixes fixed and last_affected events`);
+    let introduced = false, fixed = false, lastAffected = false;
+    for (const e of events) {
+      if (e.introduced !== undefined) introduced = true;
+      else if (e.fixed !== undefined) fixed = true;
+      else if (e.last_affected !== undefined) lastAffected = true;
     }
+    if (!introduced) problems.push(`${at()} has no introduced event`);
+    if (fixed && lastAffected) problems.push(`${at()} mixes fixed and last_affected events`);
     const range: OsvRange = { type: r.type as OsvRangeType, events };
     if (typeof r.repo === 'string') range.repo = r.repo;
-    else if (r.type === 'GIT') problems.push(`${at} is GIT but has no repo`);
+    else if (r.type === 'GIT') problems.push(`${at()} is GIT but has no repo`);
     if (isObject(r.database_specific)) range.database_specific = r.database_specific;
     out.push(range);
-  });
+  }
   return out;
 }
 
@@ -183,28 +202,30 @@ export function parseOsvRecord(input: unknown, source?: string): OsvParseResult 
   const affected: OsvAffected[] = [];
   if (input.affected !== undefined && !Array.isArray(input.affected)) problems.push('affected is not an array');
   else {
-    (input.affected as unknown[] | undefined ?? []).forEach((a, i) => {
-      const at = `affected[${i}]`;
+    const list = (input.affected as unknown[] | undefined) ?? [];
+    for (let i = 0; i < list.length; i++) {
+      const a: unknown = list[i];
+      const at = () => `affected[${i}]`;
       if (!isObject(a)) {
-        problems.push(`${at} is not an object`);
-        return;
+        problems.push(`${at()} is not an object`);
+        continue;
       }
       const entry: OsvAffected = {
         ranges: parseRanges(a.ranges, at, problems),
-        versions: stringList(a.versions, `${at}.versions`, problems),
+        versions: stringList(a.versions, () => `${at()}.versions`, problems),
       };
       if (isObject(a.package)) {
         const p = a.package;
         if (typeof p.ecosystem === 'string' && typeof p.name === 'string' && p.ecosystem !== '' && p.name !== '') {
           entry.package = { ecosystem: p.ecosystem, name: p.name };
           if (typeof p.purl === 'string') entry.package.purl = p.purl;
-        } else problems.push(`${at}.package needs string ecosystem and name`);
-      } else if (a.package !== undefined) problems.push(`${at}.package is not an object`);
-      if (a.severity !== undefined) entry.severity = severityList(a.severity, `${at}.severity`, problems);
+        } else problems.push(`${at()}.package needs string ecosystem and name`);
+      } else if (a.package !== undefined) problems.push(`${at()}.package is not an object`);
+      if (a.severity !== undefined) entry.severity = severityList(a.severity, () => `${at()}.severity`, problems);
       if (isObject(a.ecosystem_specific)) entry.ecosystem_specific = a.ecosystem_specific;
       if (isObject(a.database_specific)) entry.database_specific = a.database_specific;
       affected.push(entry);
-    });
+    }
   }
   const references: OsvReference[] = [];
   if (Array.isArray(input.references)) {
