@@ -1,5 +1,5 @@
 // Small shared pieces: focus-managed headings and alerts, copy-to-clipboard, confirmation dialog, dates.
-import { useEffect, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import { Alert, Button, ButtonGroup } from '@trussworks/react-uswds';
 import { errorMessage } from '../api.ts';
 
@@ -113,6 +113,7 @@ export function ConfirmDialog({
   onCancel: () => void;
 }) {
   const ref = useRef<HTMLDialogElement>(null);
+  const headingId = useId();
   useEffect(() => {
     const dialog = ref.current;
     if (!dialog) return;
@@ -123,7 +124,7 @@ export function ConfirmDialog({
     <dialog
       ref={ref}
       className="usa-modal ch-dialog"
-      aria-labelledby="ch-dialog-heading"
+      aria-labelledby={headingId}
       onCancel={(event) => {
         event.preventDefault();
         onCancel();
@@ -131,7 +132,7 @@ export function ConfirmDialog({
     >
       <div className="usa-modal__content">
         <div className="usa-modal__main">
-          <h2 className="usa-modal__heading" id="ch-dialog-heading">
+          <h2 className="usa-modal__heading" id={headingId}>
             {heading}
           </h2>
           <div className="usa-prose">{children}</div>
