@@ -15,7 +15,6 @@ import {
   distinctVersions,
   gitComponents,
   type CandidateRow,
-  type InventoryReader,
   type LookupColumn,
 } from '../store/inventory.repository.ts';
 import { requireUser } from './access.ts';
@@ -84,6 +83,7 @@ export class AffectedService {
 
     const reader = this.inventories.reader(p);
     const found = new Map<number, AffectedComponent>();
+    const rowsById = new Map<number, CandidateRow>();
     const versionProblems = new Map<string, number>();
     const { packages, repos } = lookups(record);
 
@@ -108,11 +108,29 @@ export class AffectedService {
             const rows = await componentsAt(this.deps.db, reader, column, ecosystem, name, versions.slice(i, i + VERSION_CHUNK));
             for (const r of rows) {
               const k = key(column === 'name' ? r.name : r.source_name!, r.release, r.version);
-              if (hits.has(k) && !found.has(r.id)) found.set(r.id, toAffected(r, hits.get(k)!));
+              if (hits.has(k) && !found.has(r.id)) {
+                found.set(r.id, toAffected(r, hits.get(k)!));
+                if (r.source_name !== null) rowsById.set(r.id, r);
+              }
             }
           }
         }
       }
+    }
+
+    // An OS package may be named in the advisory both as itself and as its source; the forward scan merges the two
+    // (lowest fix across both), so rows that have a source are evaluated once more with both names.
+    const merged = new Map<string, string | null>();
+    for (const [id, a] of found) {
+      const r = rowsById.get(id);
+      if (!r || r.source_name === null) continue;
+      const k = r.name + NUL + r.source_name + NUL + (r.release ?? '') + NUL + r.version;
+      let fixed = merged.get(k);
+      if (fixed === undefined) {
+        fixed = index.match({ ecosystem: r.ecosystem, release: r.release, names: [r.name, r.source_name], version: r.version }).matches[0]?.fixed ?? null;
+        merged.set(k, fixed);
+      }
+      a.fixed = fixed;
     }
 
     if (repos.size > 0) {
