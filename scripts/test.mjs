@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Runs every *.test.ts under the given folders (default: src and test) with Node's test runner and tsx.
+// Runs every *.test.ts under the given folders (default: src, web/src and test) with Node's test runner and tsx.
 // Node 20's --test takes no globs, so the files are listed here.
 import { readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,7 +16,7 @@ function walk(dir) {
     else if (/\.test\.tsx?$/.test(name)) files.push(path);
   }
 }
-for (const root of roots.length ? roots : ['src', 'test']) {
+for (const root of roots.length ? roots : ['src', 'web/src', 'test']) {
   if (statSync(root).isDirectory()) walk(root);
   else files.push(root);
 }

@@ -45,7 +45,7 @@ export function clearSessionCookie(reply: FastifyReply, request: FastifyRequest,
  * fall-back to anonymous); a missing or stale session cookie just means anonymous. Cookie-authenticated writes must
  * carry the session's CSRF token.
  */
-export const authPlugin = fp<{ auth: AuthService; config: Config }>(async (app, { auth }) => {
+export const authPlugin = fp<{ auth: AuthService; config: Config }>(async (app, { auth, config }) => {
   app.decorateRequest('principal', null as unknown as Principal);
   app.decorateRequest('csrfToken', null);
   app.addHook('onRequest', async (request, reply) => {
@@ -62,11 +62,17 @@ export const authPlugin = fp<{ auth: AuthService; config: Config }>(async (app, 
     }
     const cookie = request.cookies[SESSION_COOKIE];
     if (!cookie) return;
+    const routeKey = `${request.method} ${request.url.split('?')[0]}`;
     const session = await auth.fromSession(cookie);
-    if (!session) return;
+    if (!session) {
+      // An ended or expired session is told so (and forgotten), rather than silently served as the public would be,
+      // so a page whose session was ended elsewhere sends its user to sign in. Signing in again is always allowed.
+      if (CSRF_EXEMPT.has(routeKey)) return;
+      clearSessionCookie(reply, request, config);
+      return sendProblem(reply, problem('unauthenticated', 'authentication required: the credentials are missing, invalid or expired', request.url.split('?')[0]!));
+    }
     request.principal = session.principal;
     request.csrfToken = session.csrfToken;
-    const routeKey = `${request.method} ${request.url.split('?')[0]}`;
     if (!SAFE_METHODS.has(request.method) && !CSRF_EXEMPT.has(routeKey)) {
       const sent = request.headers[CSRF_HEADER];
       if (typeof sent !== 'string' || !safeEqual(sent, session.csrfToken)) {

@@ -223,6 +223,11 @@ describeEachDriver('foundation API', (driver) => {
     assert.equal((await api.get('/session', a)).status, 401);
     assert.equal((await api.get('/session', b)).status, 401);
     assert.equal((await api.get('/session', userCaller)).status, 401);
+    const stale = await api.get('/organisations', { cookie: a.cookie! });
+    assert.equal(stale.status, 401, 'an ended session is told so, not served as the public');
+    assert.match(String(stale.headers['set-cookie']), /ch_session=;/, 'and its cookie is cleared');
+    const again = await api.post('/session', { cookie: a.cookie! }, { email: 'operator@metro.example', password: 'correct horse battery staple' });
+    assert.equal(again.status, 200, 'a stale cookie never stops signing in again');
   });
 
   it('the audit trail records every change with its actor, and verification finds a hand-edited row', async () => {
