@@ -6,15 +6,7 @@
 import type { VersionScheme } from '../versions/version-scheme.ts';
 import type { OsvRecord, OsvSeverity } from '../../formats/osv.ts';
 import { canonicalName, normaliseRepoUrl, parseEcosystem } from './ecosystem.ts';
-import {
-  compileGitRange,
-  compileOrderedRange,
-  gitRangeIncludes,
-  lowestFixedAbove,
-  orderedRangeIncludes,
-  type CompiledRange,
-  type OrderedRange,
-} from './osv-range.ts';
+import { compileGitRange, compileOrderedRange, evaluateOrderedRange, gitRangeIncludes, type CompiledRange } from './osv-range.ts';
 import { versionSchemeFor } from '../versions/index.ts';
 
 export type SchemeResolver = (ecosystem: string) => VersionScheme | undefined;
@@ -40,10 +32,22 @@ interface Entry {
   readonly adv: AdvisorySummary;
   readonly release: string | null;
   readonly ranges: readonly CompiledRange[];
-  readonly exactVersions: ReadonlySet<string> | null;
-  /** The `versions` list parsed with the ecosystem's ordering and sorted, for equality by ordering (`1.0` = `1.0.0`). */
-  readonly parsedVersions: { scheme: VersionScheme; sorted: unknown[] } | null;
+  /** The entry's ordering, for its `versions` list. */
+  readonly scheme: VersionScheme | null;
+  /** The `versions` list as published, or null when empty. */
+  readonly versions: readonly string[] | null;
+  /**
+   * Built from `versions` on the first lookup that reaches this entry (most packages are never looked up, and
+   * `versions` lists are long): the exact strings, and the parsed versions sorted by the ordering, for equality by
+   * ordering (`1.0` = `1.0.0`).
+   */
+  lookup: VersionsLookup | null;
   readonly severity: readonly OsvSeverity[] | null;
+}
+
+interface VersionsLookup {
+  readonly exact: ReadonlySet<string>;
+  readonly sorted: unknown[];
 }
 
 export interface MatchQuery {
@@ -83,25 +87,46 @@ export interface IndexStats {
 
 interface Acc {
   adv: AdvisorySummary;
-  fixed: [unknown, string, VersionScheme] | null;
+  fixedV: unknown;
+  fixedRaw: string | null;
+  fixedScheme: VersionScheme | null;
   gitFixed: Set<string> | null;
   severity: OsvSeverity[] | null;
 }
 
-const NUL = '\u0000';
+interface EcosystemInfo {
+  readonly base: string;
+  readonly release: string | null;
+  readonly scheme: VersionScheme | null;
+}
+
+/** A version the ordering rejected, remembered so the rejection is not recomputed (throwing is slow). */
+class Unparsable {
+  constructor(readonly error: Error) {}
+}
+
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i;
+const EMPTY: readonly never[] = Object.freeze([]);
+/** Component versions remembered per ordering; past this many the memo starts afresh so it cannot grow unbounded. */
+const QUERY_MEMO_LIMIT = 50_000;
 
 export function isCommitHash(s: string): boolean {
   return COMMIT.test(s);
 }
 
 export class AdvisoryIndex {
-  private readonly byPackage = new Map<string, Entry[]>();
+  /** base ecosystem -> canonical name -> entries. Two levels, so a lookup hashes the caller's strings, not a concatenation. */
+  private readonly byPackage = new Map<string, Map<string, Entry[]>>();
   private readonly byRepo = new Map<string, Entry[]>();
   private readonly schemeCache = new Map<string, VersionScheme | null>();
+  private readonly ecosystems = new Map<string, EcosystemInfo>();
+  /** Parsed boundaries and listed versions per ordering: the same strings recur across advisories and are shared. */
+  private readonly boundaries = new Map<VersionScheme, Map<string, unknown>>();
+  /** Parsed component versions per ordering (bounded, see QUERY_MEMO_LIMIT). */
+  private readonly queried = new Map<VersionScheme, Map<string, unknown>>();
   private readonly unorderedEcosystems = new Set<string>();
   readonly problems: IndexProblem[] = [];
-  private readonly counts = { advisories: 0, withdrawn: 0, entries: 0 };
+  private readonly counts = { advisories: 0, withdrawn: 0, entries: 0, packages: 0 };
 
   /** Ordering for `SEMVER` ranges, whatever the ecosystem: SemVer 2.0 read leniently, as OSV tooling does. */
   private readonly semver: VersionScheme | null;
@@ -111,7 +136,7 @@ export class AdvisoryIndex {
   }
 
   get stats(): IndexStats {
-    return { ...this.counts, packages: this.byPackage.size };
+    return { ...this.counts };
   }
 
   private schemeFor(ecosystem: string): VersionScheme | null {
@@ -123,6 +148,57 @@ export class AdvisoryIndex {
     return s;
   }
 
+  private ecosystem(ecosystem: string): EcosystemInfo {
+    let info = this.ecosystems.get(ecosystem);
+    if (!info) {
+      const { base, release } = parseEcosystem(ecosystem);
+      info = { base, release, scheme: this.schemeFor(ecosystem) };
+      this.ecosystems.set(ecosystem, info);
+    }
+    return info;
+  }
+
+  /** `scheme.parse` memoised for boundaries; throws the ordering's own error for an unparsable string. */
+  private boundaryParser(scheme: VersionScheme): (raw: string) => unknown {
+    let memo = this.boundaries.get(scheme);
+    if (!memo) this.boundaries.set(scheme, (memo = new Map()));
+    const m = memo;
+    return (raw) => {
+      let v = m.get(raw);
+      if (v === undefined) {
+        try {
+          v = scheme.parse(raw);
+        } catch (err) {
+          v = new Unparsable(err as Error);
+        }
+        m.set(raw, v);
+      }
+      if (v instanceof Unparsable) throw v.error;
+      return v;
+    };
+  }
+
+  /** The component's version parsed with `scheme`, or an Unparsable. */
+  private parseQueried(scheme: VersionScheme, version: string): unknown {
+    let memo = this.queried.get(scheme);
+    if (!memo) this.queried.set(scheme, (memo = new Map()));
+    let v = memo.get(version);
+    if (v === undefined) {
+      try {
+        v = scheme.parse(version);
+      } catch (err) {
+        v = new Unparsable(err as Error);
+      }
+      if (memo.size >= QUERY_MEMO_LIMIT) memo.clear();
+      memo.set(version, v);
+    }
+    return v;
+  }
+
+  private problem(record: OsvRecord, source: string | undefined, message: string): void {
+    this.problems.push(source ? { advisory: record.id, source, message } : { advisory: record.id, message });
+  }
+
   /** Adds one record. Withdrawn records are counted and never matched. */
   add(record: OsvRecord, source?: string): void {
     this.counts.advisories++;
@@ -132,123 +208,151 @@ export class AdvisoryIndex {
     }
     const adv: AdvisorySummary = {
       id: record.id,
-      aliases: record.aliases,
-      upstream: record.upstream,
-      related: record.related,
-      severity: record.severity,
+      aliases: record.aliases.length > 0 ? record.aliases : EMPTY,
+      upstream: record.upstream.length > 0 ? record.upstream : EMPTY,
+      related: record.related.length > 0 ? record.related : EMPTY,
+      severity: record.severity.length > 0 ? record.severity : EMPTY,
       ...(record.summary !== undefined ? { summary: record.summary } : {}),
       ...(record.modified !== undefined ? { modified: record.modified } : {}),
     };
-    const problem = (message: string) => this.problems.push(source ? { advisory: record.id, source, message } : { advisory: record.id, message });
-    record.affected.forEach((a, ai) => {
-      const eco = a.package?.ecosystem;
-      const scheme = eco !== undefined ? this.schemeFor(eco) : null;
+    for (let ai = 0; ai < record.affected.length; ai++) {
+      const a = record.affected[ai]!;
+      const eco = a.package !== undefined ? this.ecosystem(a.package.ecosystem) : null;
+      const scheme = eco ? eco.scheme : null;
       const ranges: CompiledRange[] = [];
-      a.ranges.forEach((r, ri) => {
-        const where = `affected[${ai}].ranges[${ri}]`;
+      let hasRepo = false;
+      for (let ri = 0; ri < a.ranges.length; ri++) {
+        const r = a.ranges[ri]!;
         if (r.type === 'GIT') {
           ranges.push(compileGitRange(r).range!);
-          return;
+          if (r.repo) hasRepo = true;
+          continue;
         }
         const rs = r.type === 'SEMVER' ? this.semver : scheme;
         if (!rs) {
-          const key = r.type === 'SEMVER' ? 'SemVer' : eco !== undefined ? parseEcosystem(eco).base : undefined;
+          const key = r.type === 'SEMVER' ? 'SemVer' : eco ? eco.base : undefined;
           if (key !== undefined && !this.unorderedEcosystems.has(key)) {
             this.unorderedEcosystems.add(key);
-            problem(`no version ordering known for ${JSON.stringify(key)}: its ${r.type} ranges are not evaluated, only explicit versions lists`);
+            this.problem(record, source, `no version ordering known for ${JSON.stringify(key)}: its ${r.type} ranges are not evaluated, only explicit versions lists`);
           }
-          return;
+          continue;
         }
-        const { range, problems } = compileOrderedRange(r, rs, where);
-        for (const p of problems) problem(p);
+        const { range, problems } = compileOrderedRange(r, rs, `affected[${ai}].ranges[${ri}]`, this.boundaryParser(rs));
+        for (const p of problems) this.problem(record, source, p);
         if (range) ranges.push(range);
-      });
-      let parsedVersions: Entry['parsedVersions'] = null;
-      if (a.versions.length > 0 && scheme) {
-        const sorted: unknown[] = [];
-        for (const v of a.versions) {
-          try {
-            sorted.push(scheme.parse(v));
-          } catch {
-            // Unparsable listed versions still match by exact string below.
-          }
-        }
-        sorted.sort(scheme.compare);
-        parsedVersions = { scheme, sorted };
       }
       const entry: Entry = {
         adv,
-        release: eco !== undefined ? parseEcosystem(eco).release : null,
+        release: eco ? eco.release : null,
         ranges,
-        exactVersions: a.versions.length > 0 ? new Set(a.versions) : null,
-        parsedVersions,
+        scheme,
+        versions: a.versions.length > 0 ? a.versions : null,
+        lookup: null,
         severity: a.severity && a.severity.length > 0 ? a.severity : null,
       };
       let indexed = false;
-      if (a.package) {
-        const { base } = parseEcosystem(a.package.ecosystem);
-        push(this.byPackage, base + NUL + canonicalName(base, a.package.name), entry);
+      if (a.package && eco) {
+        let names = this.byPackage.get(eco.base);
+        if (!names) this.byPackage.set(eco.base, (names = new Map()));
+        const name = canonicalName(eco.base, a.package.name);
+        const list = names.get(name);
+        if (list) list.push(entry);
+        else {
+          names.set(name, [entry]);
+          this.counts.packages++;
+        }
         indexed = true;
       }
-      const repos = new Set(a.ranges.filter((r) => r.type === 'GIT' && r.repo).map((r) => normaliseRepoUrl(r.repo!)));
-      for (const repo of repos) {
-        push(this.byRepo, repo, entry);
-        indexed = true;
+      if (hasRepo) {
+        const repos = new Set<string>();
+        for (const r of a.ranges) if (r.type === 'GIT' && r.repo) repos.add(normaliseRepoUrl(r.repo));
+        for (const repo of repos) {
+          push(this.byRepo, repo, entry);
+          indexed = true;
+        }
       }
       if (indexed) this.counts.entries++;
-      else problem(`affected[${ai}] names neither a package nor a GIT repository: it can never match`);
-    });
+      else this.problem(record, source, `affected[${ai}] names neither a package nor a GIT repository: it can never match`);
+    }
   }
 
   /** Every advisory affecting the component, one per advisory id, in index order. */
   match(q: MatchQuery): MatchOutcome {
     // Most components of a real SBOM have no advisories at all: answer those without allocating.
-    let any = q.repo !== undefined && this.byRepo.has(q.repo);
-    for (let i = 0; !any && i < q.names.length; i++) any = this.byPackage.has(q.ecosystem + NUL + q.names[i]);
-    if (!any) return { matches: [], problems: [] };
-    const accs = new Map<string, Acc>();
-    const problems: string[] = [];
-    const parsed = new Map<VersionScheme, unknown>();
-    const parseWith = (scheme: VersionScheme): unknown => {
-      if (parsed.has(scheme)) return parsed.get(scheme);
-      let v: unknown;
-      try {
-        v = scheme.parse(q.version);
-      } catch (err) {
-        v = undefined;
-        problems.push((err as Error).message);
+    const names = this.byPackage.get(q.ecosystem);
+    let first: Entry[] | undefined;
+    let more: Entry[][] | null = null;
+    if (names !== undefined) {
+      for (let i = 0; i < q.names.length; i++) {
+        const list = names.get(q.names[i]!);
+        if (list === undefined) continue;
+        if (first === undefined) first = list;
+        else (more ??= []).push(list);
       }
-      parsed.set(scheme, v);
-      return v;
-    };
-    for (const name of q.names) {
-      const entries = this.byPackage.get(q.ecosystem + NUL + name);
-      if (entries) for (const e of entries) this.evaluate(e, q, parseWith, accs);
     }
-    if (q.repo) {
-      const entries = this.byRepo.get(q.repo);
-      if (entries) for (const e of entries) this.evaluate(e, q, parseWith, accs);
-    }
-    const matches: AdvisoryMatch[] = [];
-    for (const acc of accs.values()) {
-      let fixed: string | null = acc.fixed ? acc.fixed[1] : null;
-      if (fixed === null && acc.gitFixed && acc.gitFixed.size === 1) fixed = [...acc.gitFixed][0]!;
+    const byRepo = q.repo !== undefined ? this.byRepo.get(q.repo) : undefined;
+    if (first === undefined && byRepo === undefined) return { matches: [], problems: [] };
+    const st: MatchState = { q, accs: [], problems: [], failed: null };
+    if (first !== undefined) for (const e of first) this.evaluate(e, st);
+    if (more !== null) for (const list of more) for (const e of list) this.evaluate(e, st);
+    if (byRepo !== undefined) for (const e of byRepo) this.evaluate(e, st);
+    const matches: AdvisoryMatch[] = new Array(st.accs.length);
+    for (let i = 0; i < st.accs.length; i++) {
+      const acc = st.accs[i]!;
+      let fixed = acc.fixedRaw;
+      if (fixed === null && acc.gitFixed && acc.gitFixed.size === 1) fixed = acc.gitFixed.values().next().value!;
       const severity = acc.adv.severity.length > 0 ? [...acc.adv.severity] : acc.severity;
-      matches.push({ advisory: acc.adv, fixed, severity });
+      matches[i] = { advisory: acc.adv, fixed, severity };
     }
-    return { matches, problems };
+    return { matches, problems: st.problems };
   }
 
-  private evaluate(e: Entry, q: MatchQuery, parseWith: (s: VersionScheme) => unknown, accs: Map<string, Acc>): void {
-    if (e.release !== null && q.release !== null && e.release !== q.release) return;
-    let affected = e.exactVersions !== null && e.exactVersions.has(q.version);
-    if (!affected && e.parsedVersions && e.parsedVersions.sorted.length > 0) {
-      const v = parseWith(e.parsedVersions.scheme);
-      if (v !== undefined) affected = binaryHas(e.parsedVersions.sorted, v, e.parsedVersions.scheme.compare);
+  /** The component's version under `scheme`, or undefined (its problem recorded once per ordering) when it does not parse. */
+  private versionFor(st: MatchState, scheme: VersionScheme): unknown {
+    const v = this.parseQueried(scheme, st.q.version);
+    if (!(v instanceof Unparsable)) return v;
+    if (st.failed === null || !st.failed.includes(scheme)) {
+      (st.failed ??= []).push(scheme);
+      st.problems.push(v.error.message);
     }
-    let fixed: [unknown, string, VersionScheme] | null = null;
+    return undefined;
+  }
+
+  private versionsLookup(e: Entry): VersionsLookup {
+    if (e.lookup !== null) return e.lookup;
+    const sorted: unknown[] = [];
+    if (e.scheme) {
+      const parse = this.boundaryParser(e.scheme);
+      for (const raw of e.versions!) {
+        try {
+          sorted.push(parse(raw));
+        } catch {
+          // Unparsable listed versions still match by exact string.
+        }
+      }
+      sorted.sort(e.scheme.compare);
+    }
+    return (e.lookup = { exact: new Set(e.versions), sorted });
+  }
+
+  private evaluate(e: Entry, st: MatchState): void {
+    const q = st.q;
+    if (e.release !== null && q.release !== null && e.release !== q.release) return;
+    let affected = false;
+    if (e.versions !== null) {
+      const lookup = this.versionsLookup(e);
+      affected = lookup.exact.has(q.version);
+      if (!affected && lookup.sorted.length > 0) {
+        const v = this.versionFor(st, e.scheme!);
+        if (v !== undefined) affected = binaryHas(lookup.sorted, v, e.scheme!.compare);
+      }
+    }
+    let fixedV: unknown = undefined;
+    let fixedRaw: string | null = null;
+    let fixedScheme: VersionScheme | null = null;
     let gitFixed: Set<string> | null = null;
-    for (const r of e.ranges) {
+    for (let i = 0; i < e.ranges.length; i++) {
+      const r = e.ranges[i]!;
       if (r.kind === 'git') {
         if (q.commit === undefined) continue;
         if (gitRangeIncludes(r, q.commit)) {
@@ -257,22 +361,50 @@ export class AdvisoryIndex {
         }
         continue;
       }
-      const v = parseWith(r.scheme);
+      const v = this.versionFor(st, r.scheme);
       if (v === undefined) continue;
-      if (!affected && orderedRangeIncludes(r, v)) affected = true;
-      const f = lowestFixedAbove(r as OrderedRange, v);
-      if (f && (!fixed || (fixed[2] === r.scheme && r.scheme.compare(f[0], fixed[0]) < 0))) fixed = [f[0], f[1], r.scheme];
+      const res = evaluateOrderedRange(r, v);
+      if (res & 1) affected = true;
+      const fi = (res >> 1) - 1;
+      if (fi >= 0) {
+        const f = r.versions[fi];
+        if (fixedScheme === null || (fixedScheme === r.scheme && r.scheme.compare(f, fixedV) < 0)) {
+          fixedV = f;
+          fixedRaw = r.raws[fi]!;
+          fixedScheme = r.scheme;
+        }
+      }
     }
     if (!affected) return;
-    let acc = accs.get(e.adv.id);
-    if (!acc) {
-      acc = { adv: e.adv, fixed: null, gitFixed: null, severity: null };
-      accs.set(e.adv.id, acc);
+    const accs = st.accs;
+    let acc: Acc | undefined;
+    for (let i = 0; i < accs.length; i++) {
+      if (accs[i]!.adv.id === e.adv.id) {
+        acc = accs[i];
+        break;
+      }
     }
-    if (fixed && (!acc.fixed || (acc.fixed[2] === fixed[2] && fixed[2].compare(fixed[0], acc.fixed[0]) < 0))) acc.fixed = fixed;
+    if (!acc) {
+      acc = { adv: e.adv, fixedV: undefined, fixedRaw: null, fixedScheme: null, gitFixed: null, severity: null };
+      accs.push(acc);
+    }
+    if (fixedScheme !== null && (acc.fixedScheme === null || (acc.fixedScheme === fixedScheme && fixedScheme.compare(fixedV, acc.fixedV) < 0))) {
+      acc.fixedV = fixedV;
+      acc.fixedRaw = fixedRaw;
+      acc.fixedScheme = fixedScheme;
+    }
     if (gitFixed) acc.gitFixed = addAll(acc.gitFixed, gitFixed);
     if (e.severity) acc.severity = mergeSeverity(acc.severity, e.severity);
   }
+}
+
+interface MatchState {
+  readonly q: MatchQuery;
+  /** One per advisory id, in index order; few per component, so a linear search beats a Map. */
+  readonly accs: Acc[];
+  readonly problems: string[];
+  /** Orderings the component's version failed to parse with, each reported once. */
+  failed: VersionScheme[] | null;
 }
 
 function addAll(target: Set<string> | null, src: ReadonlySet<string>): Set<string> {

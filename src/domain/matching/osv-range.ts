@@ -9,14 +9,15 @@ import type { OsvRange } from '../../formats/osv.ts';
 export const INTRODUCED = 0;
 export const LAST_AFFECTED = 1;
 export const FIXED = 2;
-type EventKind = typeof INTRODUCED | typeof LAST_AFFECTED | typeof FIXED;
+export type EventKind = typeof INTRODUCED | typeof LAST_AFFECTED | typeof FIXED;
 
 export interface OrderedRange {
   readonly kind: 'ordered';
   readonly scheme: VersionScheme;
   /** Sorted ascending; a null version is introduced "0", which sorts before everything. */
   readonly versions: readonly unknown[];
-  readonly kinds: Uint8Array;
+  /** Event kind per version. Shared between ranges of the same shape (most are `introduced, fixed`). */
+  readonly kinds: readonly EventKind[];
   readonly raws: readonly string[];
   /** Parsed limit versions, or null when the range has no (finite) limit: the implicit `limit: "*"`. */
   readonly limits: readonly unknown[] | null;
@@ -45,7 +46,13 @@ const KIND_RANK: Record<EventKind, number> = { [INTRODUCED]: 0, [LAST_AFFECTED]:
  * reported and the range is widened instead (a bad `introduced` counts as "0", a bad `fixed`, `last_affected` or
  * `limit` is ignored), because for a security tool a false alarm is cheaper than a silent miss.
  */
-export function compileOrderedRange(range: OsvRange, scheme: VersionScheme, where = 'range'): CompileResult {
+export function compileOrderedRange(
+  range: OsvRange,
+  scheme: VersionScheme,
+  where = 'range',
+  /** How boundaries are parsed; an index passes a memoised `scheme.parse`, as the same boundaries recur a lot. */
+  parse: (raw: string) => unknown = (raw) => scheme.parse(raw),
+): CompileResult {
   const problems: string[] = [];
   type Ev = { kind: EventKind; v: unknown; raw: string };
   const evs: Ev[] = [];
@@ -58,7 +65,7 @@ export function compileOrderedRange(range: OsvRange, scheme: VersionScheme, wher
         continue;
       }
       try {
-        const parsed = scheme.parse(e.limit);
+        const parsed = parse(e.limit);
         limits = limits ?? [];
         limits.push(parsed);
       } catch (err) {
@@ -77,7 +84,7 @@ export function compileOrderedRange(range: OsvRange, scheme: VersionScheme, wher
       continue;
     }
     try {
-      evs.push({ kind, v: scheme.parse(raw), raw });
+      evs.push({ kind, v: parse(raw), raw });
     } catch (err) {
       const name = kind === INTRODUCED ? 'introduced' : kind === FIXED ? 'fixed' : 'last_affected';
       if (kind === INTRODUCED) {
@@ -98,12 +105,23 @@ export function compileOrderedRange(range: OsvRange, scheme: VersionScheme, wher
       kind: 'ordered',
       scheme,
       versions: evs.map((e) => e.v),
-      kinds: Uint8Array.from(evs.map((e) => e.kind)),
+      kinds: sharedKinds(evs.map((e) => e.kind)),
       raws: evs.map((e) => e.raw),
       limits,
     },
     problems,
   };
+}
+
+// Ranges have a handful of shapes; one frozen array per shape instead of one per range saves memory at 500k advisories.
+const KIND_SHAPES = new Map<string, readonly EventKind[]>();
+
+function sharedKinds(kinds: EventKind[]): readonly EventKind[] {
+  if (kinds.length > 8) return kinds;
+  const key = kinds.join('');
+  let shared = KIND_SHAPES.get(key);
+  if (!shared) KIND_SHAPES.set(key, (shared = Object.freeze(kinds)));
+  return shared;
 }
 
 function infiniteLimitSeen(range: OsvRange): boolean {
@@ -137,6 +155,41 @@ export function orderedRangeIncludes(r: OrderedRange, v: unknown): boolean {
     else if (c > 0) vulnerable = false; // last_affected fires only strictly above
   }
   return vulnerable;
+}
+
+/**
+ * IncludedInRanges and the lowest `fixed` above v in one pass over the sorted events, without allocating: bit 0 is
+ * set when v is affected, and the rest is 1 + the index of the lowest `fixed` strictly above v (0 when there is none).
+ * Because events are sorted, the first `fixed` at or after the first event above v is that lowest fix.
+ */
+export function evaluateOrderedRange(r: OrderedRange, v: unknown): number {
+  const cmp = r.scheme.compare;
+  const vs = r.versions;
+  const kinds = r.kinds;
+  let vulnerable = false;
+  let i = 0;
+  for (; i < vs.length; i++) {
+    const ev = vs[i];
+    const c = ev === null ? 1 : cmp(v, ev);
+    if (c < 0) break;
+    const k = kinds[i];
+    if (k === INTRODUCED) vulnerable = true;
+    else if (k === FIXED) vulnerable = false;
+    else if (c > 0) vulnerable = false;
+  }
+  while (i < vs.length && kinds[i] !== FIXED) i++;
+  const fixedBits = i < vs.length ? (i + 1) << 1 : 0;
+  if (vulnerable && r.limits !== null) {
+    let below = false;
+    for (const l of r.limits) {
+      if (cmp(v, l) < 0) {
+        below = true;
+        break;
+      }
+    }
+    if (!below) vulnerable = false;
+  }
+  return fixedBits | (vulnerable ? 1 : 0);
 }
 
 /** The lowest `fixed` boundary strictly above v in this range, as [parsed, raw], or null. */
