@@ -56,7 +56,7 @@ export function AuditPage() {
       <PageHeading>Audit trail</PageHeading>
       <p>
         Every change is recorded here, newest first. Entries are hash-chained: each hash covers the entry and the one
-        before it, so <code>clearinghouse audit verify</code> detects any edited, inserted or removed entry (removing the newest entries is caught by the transparency log).
+        before it, so <code>clearinghouse audit verify</code> detects any edited, inserted or reordered entry, and any removed one short of the newest.
       </p>
       <Form onSubmit={applyFilter} className="ch-filter maxw-none" aria-label="Filter the audit trail">
         <div>
