@@ -130,46 +130,28 @@ function infiniteLimitSeen(range: OsvRange): boolean {
 
 /** IncludedInRanges for one compiled range and an already-parsed version. */
 export function orderedRangeIncludes(r: OrderedRange, v: unknown): boolean {
-  const cmp = r.scheme.compare;
-  if (r.limits !== null) {
-    let below = false;
-    for (const l of r.limits) {
-      if (cmp(v, l) < 0) {
-        below = true;
-        break;
-      }
-    }
-    if (!below) return false;
-  }
-  let vulnerable = false;
-  const vs = r.versions;
-  const kinds = r.kinds;
-  for (let i = 0; i < vs.length; i++) {
-    const ev = vs[i];
-    const c = ev === null ? 1 : cmp(v, ev);
-    // Events are sorted: once one lies above v, no later one can fire.
-    if (c < 0) break;
-    const k = kinds[i];
-    if (k === INTRODUCED) vulnerable = true;
-    else if (k === FIXED) vulnerable = false;
-    else if (c > 0) vulnerable = false; // last_affected fires only strictly above
-  }
-  return vulnerable;
+  return (evaluateOrderedRange(r, v) & 1) === 1;
 }
 
 /**
- * IncludedInRanges and the lowest `fixed` above v in one pass over the sorted events, without allocating: bit 0 is
- * set when v is affected, and the rest is 1 + the index of the lowest `fixed` strictly above v (0 when there is none).
- * Because events are sorted, the first `fixed` at or after the first event above v is that lowest fix.
+ * IncludedInRanges and the lowest `fixed` above v in one pass over sorted events, without allocating: bit 0 is set
+ * when v is affected, and the rest is 1 + the index (from `start`) of the lowest `fixed` strictly above v, 0 when there
+ * is none. Because events are sorted, the first `fixed` at or after the first event above v is that lowest fix. The
+ * events are `n` parsed versions from `start` in `vs`, so an index can keep them inline in a larger array.
  */
-export function evaluateOrderedRange(r: OrderedRange, v: unknown): number {
-  const cmp = r.scheme.compare;
-  const vs = r.versions;
-  const kinds = r.kinds;
+export function evaluateEvents(
+  vs: readonly unknown[],
+  start: number,
+  n: number,
+  kinds: readonly EventKind[],
+  limits: readonly unknown[] | null,
+  cmp: (a: unknown, b: unknown) => number,
+  v: unknown,
+): number {
   let vulnerable = false;
   let i = 0;
-  for (; i < vs.length; i++) {
-    const ev = vs[i];
+  for (; i < n; i++) {
+    const ev = vs[start + i];
     const c = ev === null ? 1 : cmp(v, ev);
     if (c < 0) break;
     const k = kinds[i];
@@ -177,12 +159,12 @@ export function evaluateOrderedRange(r: OrderedRange, v: unknown): number {
     else if (k === FIXED) vulnerable = false;
     else if (c > 0) vulnerable = false;
   }
-  while (i < vs.length && kinds[i] !== FIXED) i++;
-  const fixedBits = i < vs.length ? (i + 1) << 1 : 0;
-  if (vulnerable && r.limits !== null) {
+  while (i < n && kinds[i] !== FIXED) i++;
+  const fixedBits = i < n ? (i + 1) << 1 : 0;
+  if (vulnerable && limits !== null) {
     let below = false;
-    for (const l of r.limits) {
-      if (cmp(v, l) < 0) {
+    for (let j = 0; j < limits.length; j++) {
+      if (cmp(v, limits[j]) < 0) {
         below = true;
         break;
       }
@@ -192,14 +174,15 @@ export function evaluateOrderedRange(r: OrderedRange, v: unknown): number {
   return fixedBits | (vulnerable ? 1 : 0);
 }
 
+/** evaluateEvents for a compiled range. */
+export function evaluateOrderedRange(r: OrderedRange, v: unknown): number {
+  return evaluateEvents(r.versions, 0, r.versions.length, r.kinds, r.limits, r.scheme.compare, v);
+}
+
 /** The lowest `fixed` boundary strictly above v in this range, as [parsed, raw], or null. */
 export function lowestFixedAbove(r: OrderedRange, v: unknown): [unknown, string] | null {
-  for (let i = 0; i < r.versions.length; i++) {
-    if (r.kinds[i] !== FIXED) continue;
-    const ev = r.versions[i];
-    if (ev !== null && r.scheme.compare(ev, v) > 0) return [ev, r.raws[i]!];
-  }
-  return null;
+  const i = (evaluateOrderedRange(r, v) >> 1) - 1;
+  return i < 0 ? null : [r.versions[i], r.raws[i]!];
 }
 
 /**
