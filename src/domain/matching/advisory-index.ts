@@ -12,6 +12,7 @@ import type { OsvRecord, OsvSeverity } from '../../formats/osv.ts';
 import { canonicalName, normaliseRepoUrl, parseEcosystem } from './ecosystem.ts';
 import { compileGitRange, compileOrderedRange, evaluateEvents, gitRangeIncludes, type EventKind, type GitRange } from './osv-range.ts';
 import { versionSchemeFor } from '../versions/index.ts';
+import { StringTable } from './string-table.ts';
 
 export type SchemeResolver = (ecosystem: string) => VersionScheme | undefined;
 
@@ -122,7 +123,7 @@ export function isCommitHash(s: string): boolean {
 
 export class AdvisoryIndex {
   /** base ecosystem -> canonical name -> entries. Two levels, so a lookup hashes the caller's strings, not a concatenation. */
-  private readonly byPackage = new Map<string, Map<string, Bucket>>();
+  private readonly byPackage = new Map<string, StringTable<Bucket>>();
   private readonly byRepo = new Map<string, Bucket>();
   private readonly schemeCache = new Map<string, VersionScheme | null>();
   private readonly ecosystems = new Map<string, EcosystemInfo>();
@@ -257,7 +258,7 @@ export class AdvisoryIndex {
       let indexed = false;
       if (a.package && eco) {
         let names = this.byPackage.get(eco.base);
-        if (!names) this.byPackage.set(eco.base, (names = new Map()));
+        if (!names) this.byPackage.set(eco.base, (names = new StringTable()));
         const name = canonicalName(eco.base, a.package.name);
         const bucket = names.get(name);
         if (bucket) append(bucket, entry);
