@@ -1,6 +1,7 @@
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.ts';
+import { PgEventBus } from './store/pg-event-bus.ts';
 import { AffectedService } from './services/affected.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { AuthService } from './services/auth.service.ts';
@@ -46,11 +47,13 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     await handle.close();
     throw err;
   }
+  // Several instances share one PostgreSQL, so their events travel through it; SQLite has one instance.
+  const pgBus = !opts.events && handle.pgPool && config.databaseUrl ? await PgEventBus.connect(config.databaseUrl, handle.pgPool) : null;
   const deps: ServiceDeps = {
     db: handle.db,
     driver: handle.driver,
     clock: opts.clock ?? systemClock,
-    events: opts.events ?? new LocalEventBus(),
+    events: opts.events ?? pgBus ?? new LocalEventBus(),
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
   const inventories = new InventoryService(deps);
@@ -63,5 +66,14 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     inventories,
     affected: new AffectedService(deps, inventories),
   };
-  return { config, handle, deps, services, close: () => handle.close() };
+  return {
+    config,
+    handle,
+    deps,
+    services,
+    async close() {
+      await pgBus?.close();
+      await handle.close();
+    },
+  };
 }

@@ -15,6 +15,8 @@ export type Driver = 'sqlite' | 'postgres';
 export interface DatabaseHandle {
   db: Db;
   driver: Driver;
+  /** The PostgreSQL pool, for what Kysely does not cover (LISTEN/NOTIFY). */
+  pgPool?: pg.Pool;
   close(): Promise<void>;
 }
 
@@ -46,7 +48,7 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, driver: 'postgres', close: () => db.destroy() };
+    return { db, driver: 'postgres', pgPool: pool, close: () => db.destroy() };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const sqlite = new BetterSqlite3(join(opts.dataDir, 'clearinghouse.db'));

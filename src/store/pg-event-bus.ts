@@ -4,7 +4,6 @@ import pg from 'pg';
 import type { ChangeEvent } from '../services/context.ts';
 import type { EventBus } from '../services/event-bus.ts';
 
-const CHANNEL = 'clearinghouse_events';
 
 interface Envelope {
   origin: string;
@@ -26,12 +25,19 @@ export class PgEventBus implements EventBus {
   private constructor(
     private readonly connectionString: string,
     private readonly publisher: pg.Pool,
+    private readonly channel: string,
   ) {
     this.#emitter.setMaxListeners(0);
   }
 
+  /**
+   * Channels are per database, not per schema, so the channel is named after the schema: deployments (or test suites)
+   * sharing a database in different schemas do not hear each other.
+   */
   static async connect(connectionString: string, publisher: pg.Pool): Promise<PgEventBus> {
-    const bus = new PgEventBus(connectionString, publisher);
+    const { rows } = await publisher.query<{ schema: string }>('select current_schema() as schema');
+    const channel = `clearinghouse_${(rows[0]?.schema ?? 'public').toLowerCase().replace(/[^a-z0-9_]/g, '_')}`.slice(0, 63);
+    const bus = new PgEventBus(connectionString, publisher, channel);
     await bus.#listen();
     return bus;
   }
@@ -39,7 +45,7 @@ export class PgEventBus implements EventBus {
   async #listen(): Promise<void> {
     const client = new pg.Client({ connectionString: this.connectionString });
     client.on('notification', (msg) => {
-      if (msg.channel !== CHANNEL || !msg.payload) return;
+      if (msg.channel !== this.channel || !msg.payload) return;
       try {
         const env = JSON.parse(msg.payload) as Envelope;
         if (env.origin !== this.#origin) this.#emitter.emit('change', env.event);
@@ -51,7 +57,7 @@ export class PgEventBus implements EventBus {
     // durable work goes through the outbox, not the bus.
     client.on('error', () => void this.#reconnect());
     await client.connect();
-    await client.query(`LISTEN ${CHANNEL}`);
+    await client.query(`LISTEN ${this.channel}`);
     this.#listener = client;
   }
 
@@ -72,7 +78,7 @@ export class PgEventBus implements EventBus {
   publish(e: ChangeEvent): void {
     this.#emitter.emit('change', e);
     const payload = JSON.stringify({ origin: this.#origin, event: e } satisfies Envelope);
-    this.publisher.query('select pg_notify($1, $2)', [CHANNEL, payload]).catch(() => {});
+    this.publisher.query('select pg_notify($1, $2)', [this.channel, payload]).catch(() => {});
   }
 
   subscribe(fn: (e: ChangeEvent) => void): () => void {

@@ -3,6 +3,9 @@ import { it } from 'node:test';
 import pg from 'pg';
 import type { ChangeEvent } from '../../src/services/context.ts';
 import { PgEventBus } from '../../src/store/pg-event-bus.ts';
+import { loadConfig } from '../../src/config.ts';
+import { createContainer } from '../../src/composition.ts';
+import { systemPrincipal } from '../../src/services/principal.ts';
 import { describePostgres, TEST_DATABASE_URL } from '../helpers/db.ts';
 
 function nextEvent(bus: PgEventBus, timeoutMs = 5000): Promise<ChangeEvent> {
@@ -38,6 +41,29 @@ describePostgres('event bus across instances', () => {
       await b.close();
       await poolA.end();
       await poolB.end();
+    }
+  });
+});
+
+describePostgres('two server instances over one database', () => {
+  it('a change committed through one instance is announced on the other', async () => {
+    const schema = `bus_${Math.random().toString(16).slice(2, 10)}`;
+    const admin = new pg.Client({ connectionString: TEST_DATABASE_URL });
+    await admin.connect();
+    await admin.query(`create schema ${schema}`);
+    const config = loadConfig({ DATABASE_URL: TEST_DATABASE_URL, CLEARINGHOUSE_LOG_LEVEL: 'silent' }, { data: '/tmp/unused' });
+    const one = await createContainer(config, { pgSchema: schema });
+    const two = await createContainer(config, { pgSchema: schema });
+    try {
+      const heard = new Promise<ChangeEvent>((resolve) => two.deps.events.subscribe(resolve));
+      const org = await one.services.organisations.create(systemPrincipal('cli'), { name: 'Announced Org', kind: 'vendor' });
+      const e = await Promise.race([heard, new Promise<never>((_, reject) => setTimeout(() => reject(new Error('not announced')), 5000))]);
+      assert.deepEqual(e, { topic: 'organisation.create', recordType: 'organisation', recordId: org.id, organisationId: org.id });
+    } finally {
+      await one.close();
+      await two.close();
+      await admin.query(`drop schema ${schema} cascade`);
+      await admin.end();
     }
   });
 });
