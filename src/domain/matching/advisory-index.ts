@@ -128,7 +128,7 @@ export class AdvisoryIndex {
   private readonly schemeCache = new Map<string, VersionScheme | null>();
   private readonly ecosystems = new Map<string, EcosystemInfo>();
   /** Parsed boundaries and listed versions per ordering: the same strings recur across advisories and are shared. */
-  private readonly boundaries = new Map<VersionScheme, Map<string, unknown>>();
+  private readonly parsers = new Map<VersionScheme, (raw: string) => unknown>();
   /** Parsed component versions per ordering (bounded, see QUERY_MEMO_LIMIT). */
   private readonly queried = new Map<VersionScheme, Map<string, unknown>>();
   private readonly unorderedEcosystems = new Set<string>();
@@ -167,10 +167,10 @@ export class AdvisoryIndex {
 
   /** `scheme.parse` memoised for boundaries; throws the ordering's own error for an unparsable string. */
   private boundaryParser(scheme: VersionScheme): (raw: string) => unknown {
-    let memo = this.boundaries.get(scheme);
-    if (!memo) this.boundaries.set(scheme, (memo = new Map()));
-    const m = memo;
-    return (raw) => {
+    let parser = this.parsers.get(scheme);
+    if (parser) return parser;
+    const m = new Map<string, unknown>();
+    parser = (raw) => {
       let v = m.get(raw);
       if (v === undefined) {
         try {
@@ -183,6 +183,8 @@ export class AdvisoryIndex {
       if (v instanceof Unparsable) throw v.error;
       return v;
     };
+    this.parsers.set(scheme, parser);
+    return parser;
   }
 
   /** The component's version parsed with `scheme`, or an Unparsable. */
@@ -246,7 +248,7 @@ export class AdvisoryIndex {
           }
           continue;
         }
-        const { range, problems } = compileOrderedRange(r, rs, `affected[${ai}].ranges[${ri}]`, this.boundaryParser(rs));
+        const { range, problems } = compileOrderedRange(r, rs, () => `affected[${ai}].ranges[${ri}]`, this.boundaryParser(rs));
         for (const p of problems) this.problem(record, source, p);
         if (!range || range.kind !== 'ordered') continue;
         entry.push(ORDERED_RANGE, rs, range.kinds, range.limits, range.versions.length);

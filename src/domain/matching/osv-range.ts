@@ -49,19 +49,22 @@ const KIND_RANK: Record<EventKind, number> = { [INTRODUCED]: 0, [LAST_AFFECTED]:
 export function compileOrderedRange(
   range: OsvRange,
   scheme: VersionScheme,
-  where = 'range',
+  /** Where the range sits, for problems; a function is called only when there is a problem to report. */
+  where: string | (() => string) = 'range',
   /** How boundaries are parsed; an index passes a memoised `scheme.parse`, as the same boundaries recur a lot. */
   parse: (raw: string) => unknown = (raw) => scheme.parse(raw),
 ): CompileResult {
   const problems: string[] = [];
+  const at = () => (typeof where === 'string' ? where : where());
   type Ev = { kind: EventKind; v: unknown; raw: string };
   const evs: Ev[] = [];
   let limits: unknown[] | null = null;
+  let infinite = false;
   for (const e of range.events) {
     if (e.limit !== undefined) {
       if (e.limit.includes('*')) {
         // An infinite limit admits every version: the range behaves as if it had no limits at all.
-        limits = null;
+        infinite = true;
         continue;
       }
       try {
@@ -69,48 +72,57 @@ export function compileOrderedRange(
         limits = limits ?? [];
         limits.push(parsed);
       } catch (err) {
-        problems.push(`${where}: limit ${JSON.stringify(e.limit)} ignored: ${(err as Error).message}`);
+        problems.push(`${at()}: limit ${JSON.stringify(e.limit)} ignored: ${(err as Error).message}`);
       }
       continue;
     }
-    const [kind, raw] =
-      e.introduced !== undefined
-        ? ([INTRODUCED, e.introduced] as const)
-        : e.fixed !== undefined
-          ? ([FIXED, e.fixed] as const)
-          : ([LAST_AFFECTED, e.last_affected!] as const);
-    if (kind === INTRODUCED && raw === '0') {
-      evs.push({ kind, v: null, raw });
-      continue;
+    let kind: EventKind, raw: string;
+    if (e.introduced !== undefined) {
+      kind = INTRODUCED;
+      raw = e.introduced;
+      if (raw === '0') {
+        evs.push({ kind, v: null, raw });
+        continue;
+      }
+    } else if (e.fixed !== undefined) {
+      kind = FIXED;
+      raw = e.fixed;
+    } else {
+      kind = LAST_AFFECTED;
+      raw = e.last_affected!;
     }
     try {
       evs.push({ kind, v: parse(raw), raw });
     } catch (err) {
       const name = kind === INTRODUCED ? 'introduced' : kind === FIXED ? 'fixed' : 'last_affected';
       if (kind === INTRODUCED) {
-        problems.push(`${where}: introduced ${JSON.stringify(raw)} unparsable, treated as "0": ${(err as Error).message}`);
+        problems.push(`${at()}: introduced ${JSON.stringify(raw)} unparsable, treated as "0": ${(err as Error).message}`);
         evs.push({ kind, v: null, raw: '0' });
-      } else problems.push(`${where}: ${name} ${JSON.stringify(raw)} ignored: ${(err as Error).message}`);
+      } else problems.push(`${at()}: ${name} ${JSON.stringify(raw)} ignored: ${(err as Error).message}`);
     }
   }
-  if (infiniteLimitSeen(range)) limits = null;
+  if (infinite) limits = null;
   // Stable order for equal versions: introduced, then last_affected, then fixed, so that introduced=fixed=X is an
   // empty interval and introduced=last_affected=X affects exactly X.
-  evs.sort((a, b) => {
+  const order = (a: Ev, b: Ev): number => {
     if (a.v === null || b.v === null) return a.v === b.v ? KIND_RANK[a.kind] - KIND_RANK[b.kind] : a.v === null ? -1 : 1;
     return scheme.compare(a.v, b.v) || KIND_RANK[a.kind] - KIND_RANK[b.kind];
-  });
-  return {
-    range: {
-      kind: 'ordered',
-      scheme,
-      versions: evs.map((e) => e.v),
-      kinds: sharedKinds(evs.map((e) => e.kind)),
-      raws: evs.map((e) => e.raw),
-      limits,
-    },
-    problems,
   };
+  // Published ranges are nearly always in order already; checking is cheaper than sorting.
+  let sorted = true;
+  for (let i = 1; sorted && i < evs.length; i++) if (order(evs[i - 1]!, evs[i]!) > 0) sorted = false;
+  if (!sorted) evs.sort(order);
+  const n = evs.length;
+  const versions: unknown[] = new Array(n);
+  const kinds: EventKind[] = new Array(n);
+  const raws: string[] = new Array(n);
+  for (let i = 0; i < n; i++) {
+    const e = evs[i]!;
+    versions[i] = e.v;
+    kinds[i] = e.kind;
+    raws[i] = e.raw;
+  }
+  return { range: { kind: 'ordered', scheme, versions, kinds: sharedKinds(kinds), raws, limits }, problems };
 }
 
 // Ranges have a handful of shapes; one frozen array per shape instead of one per range saves memory at 500k advisories.
@@ -122,10 +134,6 @@ function sharedKinds(kinds: EventKind[]): readonly EventKind[] {
   let shared = KIND_SHAPES.get(key);
   if (!shared) KIND_SHAPES.set(key, (shared = Object.freeze(kinds)));
   return shared;
-}
-
-function infiniteLimitSeen(range: OsvRange): boolean {
-  return range.events.some((e) => e.limit !== undefined && e.limit.includes('*'));
 }
 
 /** IncludedInRanges for one compiled range and an already-parsed version. */
