@@ -87,34 +87,18 @@ export class AffectedService {
     const versionProblems = new Map<string, number>();
     const { packages, repos } = lookups(record);
 
+    // Every (package, lookup column) is independent: on PostgreSQL they run side by side on the pool's connections
+    // (an advisory naming several popular packages is the slow case); SQLite's one connection takes them in turn.
+    const tasks: Promise<{ row: CandidateRow; fixed: string | null }[]>[] = [];
     for (const [ecosystem, names] of packages) {
-      for (const column of ['name', 'source_name'] as LookupColumn[]) {
-        const keys = await distinctVersions(this.deps.db, column, ecosystem, [...names]);
-        // One evaluation per distinct stored version, however many organisations hold it.
-        const hits = new Map<string, string | null>();
-        const versionsByName = new Map<string, Set<string>>();
-        for (const k of keys) {
-          const outcome = index.match({ ecosystem, release: k.release, names: [k.name], version: k.version });
-          for (const pr of outcome.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
-          if (outcome.matches.length === 0) continue;
-          hits.set(key(k.name, k.release, k.version), outcome.matches[0]!.fixed);
-          let vs = versionsByName.get(k.name);
-          if (!vs) versionsByName.set(k.name, (vs = new Set()));
-          vs.add(k.version);
-        }
-        for (const [name, versionSet] of versionsByName) {
-          const versions = [...versionSet];
-          for (let i = 0; i < versions.length; i += VERSION_CHUNK) {
-            const rows = await componentsAt(this.deps.db, reader, column, ecosystem, name, versions.slice(i, i + VERSION_CHUNK));
-            for (const r of rows) {
-              const k = key(column === 'name' ? r.name : r.source_name!, r.release, r.version);
-              if (hits.has(k) && !found.has(r.id)) {
-                found.set(r.id, toAffected(r, hits.get(k)!));
-                if (r.source_name !== null) rowsById.set(r.id, r);
-              }
-            }
-          }
-        }
+      for (const column of ['name', 'source_name'] as LookupColumn[]) tasks.push(this.lookup(index, reader, ecosystem, column, [...names], versionProblems));
+    }
+    // Merged in task order, so the answer does not depend on which query finished first.
+    for (const hitsOfTask of await Promise.all(tasks)) {
+      for (const { row, fixed } of hitsOfTask) {
+        if (found.has(row.id)) continue;
+        found.set(row.id, toAffected(row, fixed));
+        if (row.source_name !== null) rowsById.set(row.id, row);
       }
     }
 
@@ -150,6 +134,44 @@ export class AffectedService {
       (a, b) => byCodePoint(a.organisationId, b.organisationId) || byCodePoint(a.inventoryId, b.inventoryId) || byCodePoint(a.component.purl, b.component.purl),
     );
     return report;
+  }
+
+  /** Phases two to four for one package column: distinct versions, one evaluation each, then the affected rows. */
+  private async lookup(
+    index: AdvisoryIndex,
+    reader: ReturnType<InventoryService['reader']>,
+    ecosystem: string,
+    column: LookupColumn,
+    names: string[],
+    versionProblems: Map<string, number>,
+  ): Promise<{ row: CandidateRow; fixed: string | null }[]> {
+    const keys = await distinctVersions(this.deps.db, column, ecosystem, names);
+    // One evaluation per distinct stored version, however many organisations hold it.
+    const hits = new Map<string, string | null>();
+    const versionsByName = new Map<string, Set<string>>();
+    for (const k of keys) {
+      const outcome = index.match({ ecosystem, release: k.release, names: [k.name], version: k.version });
+      for (const pr of outcome.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
+      if (outcome.matches.length === 0) continue;
+      hits.set(key(k.name, k.release, k.version), outcome.matches[0]!.fixed);
+      let vs = versionsByName.get(k.name);
+      if (!vs) versionsByName.set(k.name, (vs = new Set()));
+      vs.add(k.version);
+    }
+    const queries: Promise<CandidateRow[]>[] = [];
+    for (const [name, versionSet] of versionsByName) {
+      const versions = [...versionSet];
+      for (let i = 0; i < versions.length; i += VERSION_CHUNK) queries.push(componentsAt(this.deps.db, reader, column, ecosystem, name, versions.slice(i, i + VERSION_CHUNK)));
+    }
+    const out: { row: CandidateRow; fixed: string | null }[] = [];
+    for (const rows of await Promise.all(queries)) {
+      for (const row of rows) {
+        // The SQL matched name and version; the release decides here.
+        const k = key(column === 'name' ? row.name : row.source_name!, row.release, row.version);
+        if (hits.has(k)) out.push({ row, fixed: hits.get(k)! });
+      }
+    }
+    return out;
   }
 }
 

@@ -50,8 +50,14 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('bom_ref', 'text')
     .execute();
   // The reverse query's index. It covers everything the first phase reads (distinct versions of a package), so that
-  // phase never touches the table.
-  await db.schema.createIndex('components_package').on('components').columns(['ecosystem', 'name', 'version', 'release']).execute();
+  // phase never touches the table. On SQLite it also carries inventory_seq: the join to the inventory's label then
+  // runs from the index, and rows the reader may not see are never read from the table. PostgreSQL fetches the row
+  // anyway, and without a unique tail its B-tree deduplicates equal keys (113 MB instead of ~400 MB at 10M rows).
+  await db.schema
+    .createIndex('components_package')
+    .on('components')
+    .columns(isPg ? ['ecosystem', 'name', 'version', 'release'] : ['ecosystem', 'name', 'version', 'release', 'inventory_seq'])
+    .execute();
   await db.schema
     .createIndex('components_source')
     .on('components')
