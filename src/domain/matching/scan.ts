@@ -4,7 +4,7 @@
  */
 import type { OsvSeverity } from '../../formats/osv.ts';
 import { componentFromPurl } from '../purl/purl-ecosystem.ts';
-import type { AdvisoryIndex } from './advisory-index.ts';
+import type { AdvisoryIndex, MatchOutcome } from './advisory-index.ts';
 
 export interface ScanComponent {
   purl: string;
@@ -45,15 +45,26 @@ export function scanComponents(index: AdvisoryIndex, components: readonly ScanCo
   const results: ScanResult[] = [];
   const unmatched: ScanUnmatched[] = [];
   const summaries = new Map<string, string>();
+  // SBOMs list the same purl many times over (one per module or layer): purl parsing costs more than matching, so
+  // each distinct purl string is parsed and matched once.
+  const seen = new Map<string, MatchOutcome | Error>();
   components.forEach((c, i) => {
-    let q;
-    try {
-      q = componentFromPurl(c.purl);
-    } catch (err) {
-      unmatched.push({ ref: c.bomRef ?? c.purl, reason: (err as Error).message });
+    let outcome = seen.get(c.purl);
+    if (outcome === undefined) {
+      let q;
+      try {
+        q = componentFromPurl(c.purl);
+      } catch (err) {
+        q = err as Error;
+      }
+      outcome = q instanceof Error ? q : index.match(q);
+      seen.set(c.purl, outcome);
+    }
+    if (outcome instanceof Error) {
+      unmatched.push({ ref: c.bomRef ?? c.purl, reason: outcome.message });
       return;
     }
-    const { matches, problems } = index.match(q);
+    const { matches, problems } = outcome;
     if (problems.length > 0) unmatched.push({ ref: c.bomRef ?? c.purl, reason: [...new Set(problems)].join('; ') });
     for (const m of matches) {
       if (m.advisory.summary) summaries.set(m.advisory.id, m.advisory.summary);
