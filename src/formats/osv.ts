@@ -83,50 +83,56 @@ function optString(v: unknown): string | undefined {
   return typeof v === 'string' ? v : undefined;
 }
 
-type Where = string | (() => string);
-const place = (w: Where): string => (typeof w === 'string' ? w : w());
+/** `field`, or `affected[ai].field` for a field of an affected entry (ai >= 0). */
+function fieldAt(ai: number, field: string): string {
+  return ai < 0 ? field : `affected[${ai}].${field}`;
+}
 
-function stringList(v: unknown, where: Where, problems: string[]): string[] {
+function stringList(v: unknown, ai: number, field: string, problems: string[]): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${place(where)} is not an array`);
+    problems.push(`${fieldAt(ai, field)} is not an array`);
     return [];
   }
   const out: string[] = [];
   for (const item of v) {
     if (typeof item === 'string') out.push(item);
-    else problems.push(`${place(where)} has a non-string entry`);
+    else problems.push(`${fieldAt(ai, field)} has a non-string entry`);
   }
   return out;
 }
 
-function severityList(v: unknown, where: Where, problems: string[]): OsvSeverity[] {
+function severityList(v: unknown, ai: number, field: string, problems: string[]): OsvSeverity[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${place(where)} is not an array`);
+    problems.push(`${fieldAt(ai, field)} is not an array`);
     return [];
   }
   const out: OsvSeverity[] = [];
   for (const s of v) {
     if (isObject(s) && typeof s.type === 'string' && typeof s.score === 'string') out.push({ type: s.type, score: s.score });
-    else problems.push(`${place(where)} has an entry without string type and score`);
+    else problems.push(`${fieldAt(ai, field)} has an entry without string type and score`);
   }
   return out;
 }
 
 // Location strings such as `affected[3].ranges[0].events[1]` are built only when a problem is reported: building them
-// for every event of every record was a measurable share of loading half a million advisories.
+// for every event of every record was a measurable share of loading half a million advisories. Positions travel as
+// numbers rather than closures, because under tsx every named closure also costs a defineProperty (keepNames).
+function rangeAt(ai: number, ri: number): string {
+  return `affected[${ai}].ranges[${ri}]`;
+}
 
-function parseEvents(v: unknown, where: () => string, problems: string[]): OsvEvent[] {
+function parseEvents(v: unknown, ai: number, ri: number, problems: string[]): OsvEvent[] {
   if (!Array.isArray(v)) {
-    problems.push(`${where()}.events is not an array`);
+    problems.push(`${rangeAt(ai, ri)}.events is not an array`);
     return [];
   }
   const out: OsvEvent[] = [];
   for (let i = 0; i < v.length; i++) {
     const e: unknown = v[i];
     if (!isObject(e)) {
-      problems.push(`${where()}.events[${i}] is not an object`);
+      problems.push(`${rangeAt(ai, ri)}.events[${i}] is not an object`);
       continue;
     }
     let key: (typeof EVENT_KEYS)[number] | undefined;
@@ -139,12 +145,12 @@ function parseEvents(v: unknown, where: () => string, problems: string[]): OsvEv
     }
     if (count !== 1) {
       // The schema allows exactly one kind per event; guessing which one was meant could flip the result.
-      problems.push(`${where()}.events[${i}] must have exactly one of introduced/fixed/last_affected/limit, has ${count}`);
+      problems.push(`${rangeAt(ai, ri)}.events[${i}] must have exactly one of introduced/fixed/last_affected/limit, has ${count}`);
       continue;
     }
     const value = e[key!];
     if (typeof value !== 'string' || value === '') {
-      problems.push(`${where()}.events[${i}].${key} is not a non-empty string`);
+      problems.push(`${rangeAt(ai, ri)}.events[${i}].${key} is not a non-empty string`);
       continue;
     }
     out.push(
@@ -154,36 +160,35 @@ function parseEvents(v: unknown, where: () => string, problems: string[]): OsvEv
   return out;
 }
 
-function parseRanges(v: unknown, where: () => string, problems: string[]): OsvRange[] {
+function parseRanges(v: unknown, ai: number, problems: string[]): OsvRange[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) {
-    problems.push(`${where()}.ranges is not an array`);
+    problems.push(`affected[${ai}].ranges is not an array`);
     return [];
   }
   const out: OsvRange[] = [];
   for (let i = 0; i < v.length; i++) {
     const r: unknown = v[i];
-    const at = () => `${where()}.ranges[${i}]`;
     if (!isObject(r)) {
-      problems.push(`${at()} is not an object`);
+      problems.push(`${rangeAt(ai, i)} is not an object`);
       continue;
     }
     if (typeof r.type !== 'string' || !RANGE_TYPES.has(r.type)) {
-      problems.push(`${at()}.type ${JSON.stringify(r.type)} is not SEMVER, ECOSYSTEM or GIT`);
+      problems.push(`${rangeAt(ai, i)}.type ${JSON.stringify(r.type)} is not SEMVER, ECOSYSTEM or GIT`);
       continue;
     }
-    const events = parseEvents(r.events, at, problems);
+    const events = parseEvents(r.events, ai, i, problems);
     let introduced = false, fixed = false, lastAffected = false;
     for (const e of events) {
       if (e.introduced !== undefined) introduced = true;
       else if (e.fixed !== undefined) fixed = true;
       else if (e.last_affected !== undefined) lastAffected = true;
     }
-    if (!introduced) problems.push(`${at()} has no introduced event`);
-    if (fixed && lastAffected) problems.push(`${at()} mixes fixed and last_affected events`);
+    if (!introduced) problems.push(`${rangeAt(ai, i)} has no introduced event`);
+    if (fixed && lastAffected) problems.push(`${rangeAt(ai, i)} mixes fixed and last_affected events`);
     const range: OsvRange = { type: r.type as OsvRangeType, events };
     if (typeof r.repo === 'string') range.repo = r.repo;
-    else if (r.type === 'GIT') problems.push(`${at()} is GIT but has no repo`);
+    else if (r.type === 'GIT') problems.push(`${rangeAt(ai, i)} is GIT but has no repo`);
     if (isObject(r.database_specific)) range.database_specific = r.database_specific;
     out.push(range);
   }
@@ -205,23 +210,22 @@ export function parseOsvRecord(input: unknown, source?: string): OsvParseResult 
     const list = (input.affected as unknown[] | undefined) ?? [];
     for (let i = 0; i < list.length; i++) {
       const a: unknown = list[i];
-      const at = () => `affected[${i}]`;
       if (!isObject(a)) {
-        problems.push(`${at()} is not an object`);
+        problems.push(`affected[${i}] is not an object`);
         continue;
       }
       const entry: OsvAffected = {
-        ranges: parseRanges(a.ranges, at, problems),
-        versions: stringList(a.versions, () => `${at()}.versions`, problems),
+        ranges: parseRanges(a.ranges, i, problems),
+        versions: stringList(a.versions, i, 'versions', problems),
       };
       if (isObject(a.package)) {
         const p = a.package;
         if (typeof p.ecosystem === 'string' && typeof p.name === 'string' && p.ecosystem !== '' && p.name !== '') {
           entry.package = { ecosystem: p.ecosystem, name: p.name };
           if (typeof p.purl === 'string') entry.package.purl = p.purl;
-        } else problems.push(`${at()}.package needs string ecosystem and name`);
-      } else if (a.package !== undefined) problems.push(`${at()}.package is not an object`);
-      if (a.severity !== undefined) entry.severity = severityList(a.severity, () => `${at()}.severity`, problems);
+        } else problems.push(`affected[${i}].package needs string ecosystem and name`);
+      } else if (a.package !== undefined) problems.push(`affected[${i}].package is not an object`);
+      if (a.severity !== undefined) entry.severity = severityList(a.severity, i, 'severity', problems);
       if (isObject(a.ecosystem_specific)) entry.ecosystem_specific = a.ecosystem_specific;
       if (isObject(a.database_specific)) entry.database_specific = a.database_specific;
       affected.push(entry);
@@ -235,10 +239,10 @@ export function parseOsvRecord(input: unknown, source?: string): OsvParseResult 
   }
   const record: OsvRecord = {
     id: input.id,
-    aliases: stringList(input.aliases, 'aliases', problems),
-    upstream: stringList(input.upstream, 'upstream', problems),
-    related: stringList(input.related, 'related', problems),
-    severity: severityList(input.severity, 'severity', problems),
+    aliases: stringList(input.aliases, -1, 'aliases', problems),
+    upstream: stringList(input.upstream, -1, 'upstream', problems),
+    related: stringList(input.related, -1, 'related', problems),
+    severity: severityList(input.severity, -1, 'severity', problems),
     affected,
     references,
   };

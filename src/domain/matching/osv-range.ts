@@ -41,6 +41,17 @@ export interface CompileResult {
 
 const KIND_RANK: Record<EventKind, number> = { [INTRODUCED]: 0, [LAST_AFFECTED]: 1, [FIXED]: 2 };
 
+type Ev = { kind: EventKind; v: unknown; raw: string };
+
+function eventOrder(scheme: VersionScheme, a: Ev, b: Ev): number {
+  if (a.v === null || b.v === null) return a.v === b.v ? KIND_RANK[a.kind] - KIND_RANK[b.kind] : a.v === null ? -1 : 1;
+  return scheme.compare(a.v, b.v) || KIND_RANK[a.kind] - KIND_RANK[b.kind];
+}
+
+function describe(where: string | (() => string)): string {
+  return typeof where === 'string' ? where : where();
+}
+
 /**
  * Compiles one SEMVER or ECOSYSTEM range with `scheme`. An unparsable boundary never drops the advisory: it is
  * reported and the range is widened instead (a bad `introduced` counts as "0", a bad `fixed`, `last_affected` or
@@ -55,8 +66,6 @@ export function compileOrderedRange(
   parse: (raw: string) => unknown = (raw) => scheme.parse(raw),
 ): CompileResult {
   const problems: string[] = [];
-  const at = () => (typeof where === 'string' ? where : where());
-  type Ev = { kind: EventKind; v: unknown; raw: string };
   const evs: Ev[] = [];
   let limits: unknown[] | null = null;
   let infinite = false;
@@ -72,7 +81,7 @@ export function compileOrderedRange(
         limits = limits ?? [];
         limits.push(parsed);
       } catch (err) {
-        problems.push(`${at()}: limit ${JSON.stringify(e.limit)} ignored: ${(err as Error).message}`);
+        problems.push(`${describe(where)}: limit ${JSON.stringify(e.limit)} ignored: ${(err as Error).message}`);
       }
       continue;
     }
@@ -96,22 +105,18 @@ export function compileOrderedRange(
     } catch (err) {
       const name = kind === INTRODUCED ? 'introduced' : kind === FIXED ? 'fixed' : 'last_affected';
       if (kind === INTRODUCED) {
-        problems.push(`${at()}: introduced ${JSON.stringify(raw)} unparsable, treated as "0": ${(err as Error).message}`);
+        problems.push(`${describe(where)}: introduced ${JSON.stringify(raw)} unparsable, treated as "0": ${(err as Error).message}`);
         evs.push({ kind, v: null, raw: '0' });
-      } else problems.push(`${at()}: ${name} ${JSON.stringify(raw)} ignored: ${(err as Error).message}`);
+      } else problems.push(`${describe(where)}: ${name} ${JSON.stringify(raw)} ignored: ${(err as Error).message}`);
     }
   }
   if (infinite) limits = null;
   // Stable order for equal versions: introduced, then last_affected, then fixed, so that introduced=fixed=X is an
   // empty interval and introduced=last_affected=X affects exactly X.
-  const order = (a: Ev, b: Ev): number => {
-    if (a.v === null || b.v === null) return a.v === b.v ? KIND_RANK[a.kind] - KIND_RANK[b.kind] : a.v === null ? -1 : 1;
-    return scheme.compare(a.v, b.v) || KIND_RANK[a.kind] - KIND_RANK[b.kind];
-  };
   // Published ranges are nearly always in order already; checking is cheaper than sorting.
   let sorted = true;
-  for (let i = 1; sorted && i < evs.length; i++) if (order(evs[i - 1]!, evs[i]!) > 0) sorted = false;
-  if (!sorted) evs.sort(order);
+  for (let i = 1; sorted && i < evs.length; i++) if (eventOrder(scheme, evs[i - 1]!, evs[i]!) > 0) sorted = false;
+  if (!sorted) evs.sort((a, b) => eventOrder(scheme, a, b));
   const n = evs.length;
   const versions: unknown[] = new Array(n);
   const kinds: EventKind[] = new Array(n);
