@@ -108,7 +108,7 @@ export class AffectedService {
     for (const [id, a] of found) {
       const r = rowsById.get(id);
       if (!r || r.source_name === null) continue;
-      const k = r.name + NUL + r.source_name + NUL + (r.release ?? '') + NUL + r.version;
+      const k = r.ecosystem + NUL + r.name + NUL + r.source_name + NUL + (r.release ?? '') + NUL + r.version;
       let fixed = merged.get(k);
       if (fixed === undefined) {
         fixed = index.match({ ecosystem: r.ecosystem, release: r.release, names: [r.name, r.source_name], version: r.version }).matches[0]?.fixed ?? null;
