@@ -215,15 +215,16 @@ export class AdvisoryIndex {
       this.counts.withdrawn++;
       return;
     }
-    const adv: AdvisorySummary = {
+    // Optional fields are assigned rather than spread in: spreading builds and copies a temporary object per record.
+    const adv: { -readonly [K in keyof AdvisorySummary]: AdvisorySummary[K] } = {
       id: record.id,
       aliases: record.aliases.length > 0 ? record.aliases : EMPTY,
       upstream: record.upstream.length > 0 ? record.upstream : EMPTY,
       related: record.related.length > 0 ? record.related : EMPTY,
       severity: record.severity.length > 0 ? record.severity : EMPTY,
-      ...(record.summary !== undefined ? { summary: record.summary } : {}),
-      ...(record.modified !== undefined ? { modified: record.modified } : {}),
     };
+    if (record.summary !== undefined) adv.summary = record.summary;
+    if (record.modified !== undefined) adv.modified = record.modified;
     for (let ai = 0; ai < record.affected.length; ai++) {
       const a = record.affected[ai]!;
       const eco = a.package !== undefined ? this.ecosystem(a.package.ecosystem) : null;

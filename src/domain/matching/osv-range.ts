@@ -131,11 +131,14 @@ export function compileOrderedRange(
 }
 
 // Ranges have a handful of shapes; one frozen array per shape instead of one per range saves memory at 500k advisories.
-const KIND_SHAPES = new Map<string, readonly EventKind[]>();
+const KIND_SHAPES = new Map<number, readonly EventKind[]>();
 
 function sharedKinds(kinds: EventKind[]): readonly EventKind[] {
   if (kinds.length > 8) return kinds;
-  const key = kinds.join('');
+  // Base-3 digits of the kinds, plus the length so that shapes of different lengths never share a key.
+  let key = kinds.length;
+  for (let i = 0; i < kinds.length; i++) key = key * 3 + kinds[i]!;
+  key = key * 16 + kinds.length;
   let shared = KIND_SHAPES.get(key);
   if (!shared) KIND_SHAPES.set(key, (shared = Object.freeze(kinds)));
   return shared;
