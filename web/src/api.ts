@@ -3,15 +3,10 @@
 
 export const API_BASE = '/api/v1';
 
-export const ORGANISATION_KINDS = [
-  'government',
-  'ai-developer',
-  'infrastructure-operator',
-  'vendor',
-  'evaluator',
-  'researcher',
-] as const;
-export type OrganisationKind = (typeof ORGANISATION_KINDS)[number];
+// The vocabularies come from the server's policy module itself, so the UI can never offer a value the API rejects.
+export { CI_SECTORS as SECTORS, ORGANISATION_KINDS, SCOPES as TOKEN_SCOPES, TLP_LEVELS } from '../../src/domain/policy/access-label.ts';
+export type { CiSector as Sector, OrganisationKind, Scope as TokenScope, Tlp } from '../../src/domain/policy/access-label.ts';
+import type { CiSector as Sector, OrganisationKind, Scope as TokenScope, Tlp } from '../../src/domain/policy/access-label.ts';
 
 export const KIND_LABELS: Record<OrganisationKind, string> = {
   government: 'Government',
@@ -21,33 +16,6 @@ export const KIND_LABELS: Record<OrganisationKind, string> = {
   evaluator: 'Evaluator',
   researcher: 'Researcher',
 };
-
-// The 16 CISA critical-infrastructure sectors, in the API's spelling.
-export const SECTORS = [
-  'chemical',
-  'commercial-facilities',
-  'communications',
-  'critical-manufacturing',
-  'dams',
-  'defense-industrial-base',
-  'emergency-services',
-  'energy',
-  'financial-services',
-  'food-and-agriculture',
-  'government-facilities',
-  'healthcare-and-public-health',
-  'information-technology',
-  'nuclear',
-  'transportation-systems',
-  'water-and-wastewater',
-] as const;
-export type Sector = (typeof SECTORS)[number];
-
-export const TLP_LEVELS = ['CLEAR', 'GREEN', 'AMBER', 'AMBER+STRICT', 'RED'] as const;
-export type Tlp = (typeof TLP_LEVELS)[number];
-
-export const TOKEN_SCOPES = ['read', 'write', 'admin'] as const;
-export type TokenScope = (typeof TOKEN_SCOPES)[number];
 
 export interface SessionUser {
   id: string;
