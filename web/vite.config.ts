@@ -17,6 +17,8 @@ export default defineConfig({
   },
   server: {
     port: 5173,
+    // The UI imports the server's policy vocabulary from ../src; let the dev server read it.
+    fs: { allow: [fileURLToPath(new URL('..', import.meta.url))] },
     proxy: {
       // The browser sees one origin in development as in production, so the session cookie and CSRF rules hold.
       '/api': { target: apiTarget, changeOrigin: false },
