@@ -1,0 +1,212 @@
+/**
+ * The index against a deliberately naive reference: the OSV schema's pseudo-code evaluated record by record, parsing
+ * every boundary on every query, over the real shared advisories. The index stores its data in a compact layout for
+ * speed (see advisory-index.ts); this suite is what says the layout changed nothing a user can see.
+ */
+import { before, describe, it } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { OsvAffected, OsvRecord } from '../../formats/osv.ts';
+import { loadAdvisories } from '../../formats/advisory-source.ts';
+import { versionSchemeFor, type VersionScheme } from '../versions/index.ts';
+import { AdvisoryIndex, type MatchQuery } from './advisory-index.ts';
+import { canonicalName, normaliseRepoUrl, parseEcosystem } from './ecosystem.ts';
+
+const osvDir = fileURLToPath(new URL('../../../../shared/data/osv/', import.meta.url));
+const present = existsSync(osvDir);
+const required = process.env.CLEARINGHOUSE_REQUIRE_SHARED === '1';
+if (!present && !required) console.warn(`advisory index reference suite skipped: shared data absent at ${osvDir}`);
+
+type Parsed = { ok: true; v: unknown } | { ok: false; message: string };
+// Parsing is pure, so remembering results keeps the reference naive in logic while fast enough to run in the suite.
+const parsed = new Map<VersionScheme, Map<string, Parsed>>();
+function tryParse(scheme: VersionScheme, s: string): Parsed {
+  let memo = parsed.get(scheme);
+  if (!memo) parsed.set(scheme, (memo = new Map()));
+  let p = memo.get(s);
+  if (!p) {
+    try {
+      p = { ok: true, v: scheme.parse(s) };
+    } catch (err) {
+      p = { ok: false, message: (err as Error).message };
+    }
+    memo.set(s, p);
+  }
+  return p;
+}
+
+const RANK = { introduced: 0, last_affected: 1, fixed: 2 } as const;
+
+/** IsVulnerable / BeforeLimits for one range, plus the lowest fixed strictly above v, straight from the schema. */
+function evaluateRange(scheme: VersionScheme, events: OsvAffected['ranges'][number]['events'], v: unknown): { affected: boolean; fix: [unknown, string] | null } {
+  type Ev = { kind: keyof typeof RANK; v: unknown; raw: string };
+  const evs: Ev[] = [];
+  const limits: unknown[] = [];
+  let infinite = false;
+  for (const e of events) {
+    if (e.limit !== undefined) {
+      if (e.limit.includes('*')) infinite = true;
+      else {
+        const p = tryParse(scheme, e.limit);
+        if (p.ok) limits.push(p.v);
+      }
+      continue;
+    }
+    const kind = e.introduced !== undefined ? 'introduced' : e.fixed !== undefined ? 'fixed' : 'last_affected';
+    const raw = (e.introduced ?? e.fixed ?? e.last_affected)!;
+    if (kind === 'introduced' && raw === '0') {
+      evs.push({ kind, v: null, raw });
+      continue;
+    }
+    const p = tryParse(scheme, raw);
+    if (p.ok) evs.push({ kind, v: p.v, raw });
+    else if (kind === 'introduced') evs.push({ kind, v: null, raw: '0' });
+  }
+  evs.sort((a, b) => (a.v === null || b.v === null ? (a.v === b.v ? 0 : a.v === null ? -1 : 1) : scheme.compare(a.v, b.v)) || RANK[a.kind] - RANK[b.kind]);
+  let vulnerable = false;
+  for (const e of evs) {
+    const c = e.v === null ? 1 : scheme.compare(v, e.v);
+    if (e.kind === 'introduced' && c >= 0) vulnerable = true;
+    else if (e.kind === 'fixed' && c >= 0) vulnerable = false;
+    else if (e.kind === 'last_affected' && c > 0) vulnerable = false;
+  }
+  if (!infinite && limits.length > 0 && !limits.some((l) => scheme.compare(v, l) < 0)) vulnerable = false;
+  const fix = evs.find((e) => e.kind === 'fixed' && e.v !== null && scheme.compare(e.v, v) > 0);
+  return { affected: vulnerable, fix: fix ? [fix.v, fix.raw] : null };
+}
+
+interface RefMatch {
+  id: string;
+  fixed: string | null;
+}
+
+type Candidate = { record: OsvRecord; affected: OsvAffected };
+
+function push(map: Map<string, Candidate[]>, key: string, c: Candidate): void {
+  const list = map.get(key);
+  if (list) list.push(c);
+  else map.set(key, [c]);
+}
+
+/** Every advisory affecting q, evaluated from the records' affected entries (in the order they were loaded). */
+function reference(candidates: readonly Candidate[], q: MatchQuery): { matches: RefMatch[]; failed: boolean } {
+  const semver = versionSchemeFor('SemVer')!;
+  const out = new Map<string, { fix: [unknown, string, VersionScheme] | null; git: Set<string> }>();
+  let failed = false;
+  for (const { record: r, affected: a } of candidates) {
+    if (r.withdrawn) continue;
+    const eco = a.package ? parseEcosystem(a.package.ecosystem) : null;
+    const byName = a.package && eco!.base === q.ecosystem && q.names.includes(canonicalName(eco!.base, a.package.name));
+    const byRepo = q.repo !== undefined && a.ranges.some((g) => g.type === 'GIT' && g.repo && normaliseRepoUrl(g.repo) === q.repo);
+    if (!byName && !byRepo) continue;
+    if (eco && eco.release !== null && q.release !== null && eco.release !== q.release) continue;
+    const scheme = a.package ? versionSchemeFor(a.package.ecosystem) ?? null : null;
+    let affected = a.versions.includes(q.version);
+    if (!affected && scheme && a.versions.length > 0) {
+      const v = tryParse(scheme, q.version);
+      const listed = a.versions.map((s) => tryParse(scheme, s)).filter((p) => p.ok);
+      if (!v.ok && listed.length > 0) failed = true;
+      if (v.ok) affected = listed.some((p) => p.ok && scheme.compare(p.v, v.v) === 0);
+    }
+    let fix: [unknown, string, VersionScheme] | null = null;
+    const git = new Set<string>();
+    for (const g of a.ranges) {
+      if (g.type === 'GIT') {
+        if (q.commit === undefined) continue;
+        const c = q.commit.toLowerCase();
+        const has = (k: 'introduced' | 'fixed' | 'last_affected' | 'limit') => g.events.some((e) => e[k] !== undefined && e[k]!.toLowerCase() === c && !(k === 'introduced' && e[k] === '0'));
+        if (!has('fixed') && !has('limit') && (has('introduced') || has('last_affected'))) {
+          affected = true;
+          for (const e of g.events) if (e.fixed !== undefined) git.add(e.fixed.toLowerCase());
+        }
+        continue;
+      }
+      const rs = g.type === 'SEMVER' ? semver : scheme;
+      if (!rs) continue;
+      const v = tryParse(rs, q.version);
+      if (!v.ok) {
+        failed = true;
+        continue;
+      }
+      const res = evaluateRange(rs, g.events, v.v);
+      if (res.affected) affected = true;
+      if (res.fix && (!fix || (fix[2] === rs && rs.compare(res.fix[0], fix[0]) < 0))) fix = [res.fix[0], res.fix[1], rs];
+    }
+    if (!affected) continue;
+    const acc = out.get(r.id);
+    if (!acc) out.set(r.id, { fix, git });
+    else {
+      if (fix && (!acc.fix || (acc.fix[2] === fix[2] && fix[2].compare(fix[0], acc.fix[0]) < 0))) acc.fix = fix;
+      for (const c of git) acc.git.add(c);
+    }
+  }
+  const matches = [...out].map(([id, acc]) => ({ id, fixed: acc.fix ? acc.fix[1] : acc.git.size === 1 ? [...acc.git][0]! : null }));
+  return { matches, failed };
+}
+
+describe('advisory index agrees with a naive evaluation of the shared advisories', { skip: present || required ? false : 'shared data absent at ' + osvDir }, () => {
+  const index = new AdvisoryIndex();
+  const byPackage = new Map<string, Candidate[]>();
+  const byRepo = new Map<string, Candidate[]>();
+  const queries: MatchQuery[] = [];
+  let seen = 0;
+
+  before(async () => {
+    for (const f of readdirSync(osvDir).filter((f) => f.endsWith('.zip')).sort()) {
+      await loadAdvisories(join(osvDir, f), (r, src) => {
+        index.add(r, src);
+        for (const a of r.affected) {
+          const keys = new Set<string>();
+          if (a.package) {
+            const { base } = parseEcosystem(a.package.ecosystem);
+            const key = base + '\u0000' + canonicalName(base, a.package.name);
+            push(byPackage, key, { record: r, affected: a });
+          }
+          for (const g of a.ranges) if (g.type === 'GIT' && g.repo) keys.add(normaliseRepoUrl(g.repo));
+          for (const repo of keys) push(byRepo, repo, { record: r, affected: a });
+        }
+        // Every 40th record's packages, at every boundary, just beside it, and at listed versions, in three releases.
+        if (seen++ % 40 !== 0) return;
+        for (const a of r.affected.slice(0, 3)) {
+          if (!a.package) continue;
+          const { base, release } = parseEcosystem(a.package.ecosystem);
+          const name = canonicalName(base, a.package.name);
+          const versions = new Set<string>(a.versions.slice(0, 3));
+          for (const g of a.ranges) {
+            for (const e of g.events) {
+              const v = (e.introduced ?? e.fixed ?? e.last_affected ?? e.limit)!;
+              versions.add(v).add(v + '.1').add(v.replace(/\d+$/, (d) => String(Math.max(0, Number(d) - 1))));
+            }
+          }
+          versions.add('0.0.1').add('not a version');
+          for (const version of versions) for (const rel of new Set([release, null, 'other'])) queries.push({ ecosystem: base, release: rel, names: [name], version });
+          for (const g of a.ranges) {
+            if (g.type !== 'GIT' || !g.repo) continue;
+            const commit = g.events.map((e) => e.introduced ?? e.fixed ?? e.last_affected).find((c) => c && c !== '0');
+            if (commit) queries.push({ ecosystem: 'GIT', release: null, names: [], version: 'unknown', commit, repo: normaliseRepoUrl(g.repo) });
+          }
+        }
+      });
+    }
+  });
+
+  it('gives the same advisories, fixes and parse problems for every query', () => {
+    assert.ok(queries.length > 10_000, `only ${queries.length} queries`);
+    let matched = 0;
+    for (const q of queries) {
+      const candidates: Candidate[] = [];
+      for (const n of q.names) candidates.push(...(byPackage.get(q.ecosystem + '\u0000' + n) ?? []));
+      if (q.repo !== undefined) candidates.push(...(byRepo.get(q.repo) ?? []));
+      const want = reference(candidates, q);
+      const got = index.match(q);
+      const sort = (m: RefMatch[]) => [...m].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+      assert.deepEqual(sort(got.matches.map((m) => ({ id: m.advisory.id, fixed: m.fixed }))), sort(want.matches), JSON.stringify(q));
+      assert.equal(got.problems.length > 0, want.failed, JSON.stringify(q));
+      if (got.matches.length > 0) matched++;
+    }
+    // The sample must exercise matches, not only misses.
+    assert.ok(matched > queries.length / 4, `${matched} of ${queries.length} queries matched`);
+  });
+});
