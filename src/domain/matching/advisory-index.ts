@@ -107,9 +107,12 @@ interface EcosystemInfo {
   readonly scheme: VersionScheme | null;
 }
 
-/** A version the ordering rejected, remembered so the rejection is not recomputed (throwing is slow). */
+/**
+ * A version the ordering rejected, remembered so the rejection is not recomputed (throwing is slow). Only the
+ * message is kept: the component memo may hold many of these, and an Error carries its stack.
+ */
 class Unparsable {
-  constructor(readonly error: Error) {}
+  constructor(readonly message: string) {}
 }
 
 const COMMIT = /^[0-9a-f]{40}(?:[0-9a-f]{24})?$/i;
@@ -176,11 +179,11 @@ export class AdvisoryIndex {
         try {
           v = scheme.parse(raw);
         } catch (err) {
-          v = new Unparsable(err as Error);
+          v = new Unparsable((err as Error).message);
         }
         m.set(raw, v);
       }
-      if (v instanceof Unparsable) throw v.error;
+      if (v instanceof Unparsable) throw new Error(v.message);
       return v;
     };
     this.parsers.set(scheme, parser);
@@ -196,7 +199,7 @@ export class AdvisoryIndex {
       try {
         v = scheme.parse(version);
       } catch (err) {
-        v = new Unparsable(err as Error);
+        v = new Unparsable((err as Error).message);
       }
       if (memo.size >= QUERY_MEMO_LIMIT) memo.clear();
       memo.set(version, v);
@@ -328,7 +331,7 @@ export class AdvisoryIndex {
     if (!(v instanceof Unparsable)) return v;
     if (st.failed === null || !st.failed.includes(scheme)) {
       (st.failed ??= []).push(scheme);
-      st.problems.push(v.error.message);
+      st.problems.push(v.message);
     }
     return undefined;
   }
