@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import type { OsvAffected, OsvRecord } from '../../formats/osv.ts';
+import { parseOsvRecord, type OsvAffected, type OsvRecord } from '../../formats/osv.ts';
 import { loadAdvisories } from '../../formats/advisory-source.ts';
 import { versionSchemeFor, type VersionScheme } from '../versions/index.ts';
 import { AdvisoryIndex, type MatchQuery } from './advisory-index.ts';
@@ -208,5 +208,43 @@ describe('advisory index agrees with a naive evaluation of the shared advisories
     }
     // The sample must exercise matches, not only misses.
     assert.ok(matched > queries.length / 4, `${matched} of ${queries.length} queries matched`);
+  });
+});
+
+describe('advisory index problems', () => {
+  const rec = (id: string, events: object[]) => ({
+    id,
+    modified: '2024-01-01T00:00:00Z',
+    affected: [{ package: { ecosystem: 'PyPI', name: 'Pkg_A' }, ranges: [{ type: 'ECOSYSTEM', events }] }],
+  });
+
+  it('reports every unparsable boundary of every record, even when the same string was seen before', () => {
+    const index = new AdvisoryIndex();
+    index.add(parseOsvRecord(rec('A-1', [{ introduced: '0' }, { fixed: 'not a version!' }])).record, 'a.json');
+    index.add(parseOsvRecord(rec('A-2', [{ introduced: 'not a version!' }, { fixed: '2.0' }])).record, 'b.json');
+    assert.deepEqual(
+      index.problems.map((p) => [p.advisory, p.source, p.message.replace(/: .*$/, '')]),
+      [
+        ['A-1', 'a.json', 'affected[0].ranges[0]'],
+        ['A-2', 'b.json', 'affected[0].ranges[0]'],
+      ],
+    );
+    assert.match(index.problems[0]!.message, /^affected\[0\]\.ranges\[0\]: fixed "not a version!" ignored: /);
+    assert.match(index.problems[1]!.message, /^affected\[0\]\.ranges\[0\]: introduced "not a version!" unparsable, treated as "0": /);
+    // A-1 is widened to every version; A-2 to everything below 2.0.
+    const q = (version: string) => index.match({ ecosystem: 'PyPI', release: null, names: ['pkg-a'], version });
+    assert.deepEqual(q('1.0').matches.map((m) => [m.advisory.id, m.fixed]), [['A-1', null], ['A-2', '2.0']]);
+    assert.deepEqual(q('3.0').matches.map((m) => m.advisory.id), ['A-1']);
+  });
+
+  it('reports a component version its ordering rejects once per lookup, every time it is looked up', () => {
+    const index = new AdvisoryIndex();
+    index.add({ id: 'B-1', aliases: [], upstream: [], related: [], severity: [], references: [], affected: [{ package: { ecosystem: 'npm', name: 'b' }, versions: [], ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }] }, { type: 'SEMVER', events: [{ introduced: '1.0.0' }] }] }] });
+    for (let i = 0; i < 2; i++) {
+      const out = index.match({ ecosystem: 'npm', release: null, names: ['b'], version: 'banana' });
+      assert.deepEqual(out.matches, []);
+      assert.equal(out.problems.length, 1);
+      assert.match(out.problems[0]!, /banana/);
+    }
   });
 });
