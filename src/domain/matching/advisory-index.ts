@@ -168,7 +168,7 @@ export class AdvisoryIndex {
     return info;
   }
 
-  /** `scheme.parse` memoised for boundaries; throws the ordering's own error for an unparsable string. */
+  /** `scheme.parse` memoised for boundaries; an unparsable string throws an Error with the ordering's message. */
   private boundaryParser(scheme: VersionScheme): (raw: string) => unknown {
     let parser = this.parsers.get(scheme);
     if (parser) return parser;
