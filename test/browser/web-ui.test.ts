@@ -6,6 +6,16 @@ import assert from 'node:assert/strict';
 import { existsSync, mkdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+/** Waits until nothing matches: the page updates asynchronously, so a one-off count() could look too early. */
+async function absent(locator: Locator, message?: string): Promise<void> {
+  try {
+    await locator.first().waitFor({ state: 'detached', timeout: 5000 });
+  } catch {
+    assert.fail(message ?? 'expected the element to disappear');
+  }
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
@@ -29,12 +39,6 @@ const LAUNCH_ARGS = [
   '--disable-component-update',
   '--disable-sync',
 ];
-
-interface TestServer {
-  url: string;
-  admin: { email: string; oneTimePassword: string };
-  close(): Promise<void>;
-}
 
 // Fail fast: every step here completes in well under a second on a healthy build.
 const TIMEOUT = 10_000;
@@ -109,7 +113,6 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
   before(async () => {
     if (!existsSync(CHROMIUM)) throw new Error(`CLEARINGHOUSE_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM}`);
     if (!existsSync(BUILT_UI)) throw new Error(`web UI not built (${BUILT_UI} missing): run \`npm run build:web\` first`);
-    const { startTestServer } = (await import('../helpers/server.ts')) as { startTestServer: () => Promise<TestServer> };
     [server, browser] = await Promise.all([
       startTestServer(),
       chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
@@ -145,7 +148,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await focusedHeading('Set your password');
     assert.equal(new URL(page.url()).pathname, '/set-password');
     // Nothing else is reachable until the password is set.
-    assert.equal(await page.getByRole('link', { name: 'Organisations' }).count(), 0);
+    await absent(page.getByRole('link', { name: 'Organisations' }));
     await screenshot('set-password');
 
     await page.getByLabel('Current one-time password').fill(server.admin.oneTimePassword);
@@ -188,7 +191,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.getByLabel('Name', { exact: true }).fill(orgName);
     const kind = page.getByLabel('Kind');
     await kind.selectOption({ label: 'Vendor' });
-    assert.equal(await page.getByRole('group', { name: 'Sectors' }).count(), 0, 'sectors only for infrastructure operators');
+    await absent(page.getByRole('group', { name: 'Sectors' }), 'sectors only for infrastructure operators');
     await kind.selectOption({ label: 'Infrastructure operator' });
     const sectors = page.getByRole('group', { name: 'Sectors' });
     assert.equal(await sectors.getByRole('checkbox').count(), 16, 'the 16 CISA sectors');
@@ -244,8 +247,8 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await goTo('Home', /^Welcome/);
     await goTo('Users');
     await page.getByRole('row').filter({ hasText: userEmail }).waitFor();
-    assert.equal(await page.getByText(oneTimePassword).count(), 0);
-    assert.equal(await page.getByTestId('one-time-password').count(), 0);
+    await absent(page.getByText(oneTimePassword));
+    await absent(page.getByTestId('one-time-password'));
 
     // The password shown is the real one: the new user can use it, and is sent to set their own.
     const other = await newContext();
@@ -266,7 +269,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
       for (const name of ['Home', 'Organisations', 'API tokens'])
         assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 1, `member sees ${name}`);
       for (const name of ['Users', 'Audit trail'])
-        assert.equal(await nav.getByRole('link', { name, exact: true }).count(), 0, `member does not see ${name}`);
+        await absent(nav.getByRole('link', { name, exact: true }), `member does not see ${name}`);
       assert.match((await theirs.getByRole('main').textContent()) ?? '', new RegExp(`${orgName}.*designation-reviewer`));
       await screenshot('member-home', theirs);
     } finally {
@@ -341,8 +344,8 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await row.getByRole('button', { name: `Revoke ${tokenName}` }).click();
     await dialog.getByRole('button', { name: 'Revoke token' }).click();
     assert.match(await focusedAlert('status', 'revoked'), /has been revoked/);
-    assert.equal(await page.getByTestId('token-secret').count(), 0, 'the secret is gone');
-    assert.equal(await row.getByRole('button', { name: /^Revoke/ }).count(), 0);
+    await absent(page.getByTestId('token-secret'), 'the secret is gone');
+    await absent(row.getByRole('button', { name: /^Revoke/ }));
     assert.doesNotMatch(await row.innerText(), /\bNo\b/, 'the revoked column shows when it was revoked');
     assert.equal((await probe.get(`${server.url}/api/v1/organisations`, { headers: bearer })).status(), 401, 'the secret no longer works');
     await screenshot('token-revoked');
@@ -410,7 +413,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.waitForFunction(() => document.querySelectorAll('table tbody tr').length === 50);
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.waitForFunction((n) => document.querySelectorAll('table tbody tr').length === n, orgNames.length);
-    assert.equal(await page.getByRole('button', { name: 'Load more' }).count(), 0, 'no button after the last page');
+    await absent(page.getByRole('button', { name: 'Load more' }), 'no button after the last page');
     const shownNames = await bodyRows().evaluateAll((trs) => trs.map((tr) => tr.querySelector('th')?.textContent ?? ''));
     assert.deepEqual(shownNames, orgNames, 'every organisation once, in the server order');
 
