@@ -38,71 +38,18 @@ export interface Session {
   csrfToken: string;
 }
 
-export interface AccessLabel {
-  owner: string | null;
-  tlp: Tlp;
-  embargoUntil: string | null;
-  restricted: string | null;
-}
-
-export interface Organisation {
-  id: string;
-  name: string;
-  kind: OrganisationKind;
-  sectors: Sector[];
-  // The contract says "label"; older drafts sent a bare TLP string, so both are tolerated when displaying.
-  label: AccessLabel | Tlp | null;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Member {
-  userId: string;
-  email: string;
-  name: string;
-  roles: string[];
-}
-
-export interface User {
-  id: string;
-  email: string;
-  name: string;
-  siteAdmin: boolean;
-  disabled: boolean;
-  mustChangePassword: boolean;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface Token {
-  id: string;
-  name: string;
-  userId: string;
-  scopes: TokenScope[];
-  createdAt: string;
-  expiresAt: string | null;
-  lastUsedAt: string | null;
-  revokedAt: string | null;
-  prefix: string;
-}
-
-export interface AuditEntry {
-  seq: number;
-  at: string;
-  actor: { userId: string; email: string } | null;
-  organisationId: string | null;
-  via: 'session' | 'token' | 'system' | 'cli';
-  tokenId: string | null;
-  action: string;
-  recordType: string;
-  recordId: string;
-  beforeDigest: string | null;
-  afterDigest: string | null;
-  prevHash: string;
-  hash: string;
-}
+// Record shapes are the server's own types (type-only imports: nothing of the server is bundled).
+export type { AccessLabel } from '../../src/domain/policy/access-label.ts';
+export type { Organisation } from '../../src/store/organisation.repository.ts';
+export type { Member } from '../../src/services/organisation.service.ts';
+export type { User } from '../../src/services/user.service.ts';
+export type { ApiToken as Token } from '../../src/services/token.service.ts';
+export type { AuditEntry } from '../../src/services/audit.service.ts';
+import type { Organisation } from '../../src/store/organisation.repository.ts';
+import type { Member } from '../../src/services/organisation.service.ts';
+import type { User } from '../../src/services/user.service.ts';
+import type { ApiToken as Token } from '../../src/services/token.service.ts';
+import type { AuditEntry } from '../../src/services/audit.service.ts';
 
 export interface Page<T> {
   items: T[];
@@ -332,7 +279,3 @@ export function errorMessage(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-export function tlpOf(label: Organisation['label']): Tlp | null {
-  if (!label) return null;
-  return typeof label === 'string' ? label : label.tlp;
-}

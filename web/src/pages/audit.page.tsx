@@ -9,7 +9,7 @@ const SHORT_HASH = 12;
 const KNOWN_RECORD_TYPES = ['organisation', 'membership', 'user', 'api-token', 'session'];
 
 function actorOf(entry: AuditEntry): string {
-  if (entry.actor) return entry.actor.email;
+  if (entry.actor) return entry.actor.email ?? entry.actor.userId;
   return entry.via === 'system' ? 'System' : '—';
 }
 

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Form, Label, Select, Table } from '@trussworks/react-uswds';
-import { api, ApiError, tlpOf, type Member, type Organisation, type User } from '../api.ts';
+import { api, ApiError, type Member, type Organisation, type User } from '../api.ts';
 import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
@@ -209,7 +209,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
         )}
         <dt>TLP label</dt>
         <dd>
-          <TlpTag tlp={tlpOf(org.label)} />
+          <TlpTag tlp={org.label.tlp} />
         </dd>
         <dt>Created</dt>
         <dd>

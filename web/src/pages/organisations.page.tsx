@@ -5,7 +5,6 @@ import {
   ORGANISATION_KINDS,
   SECTORS,
   TLP_LEVELS,
-  tlpOf,
   type Organisation,
   type OrganisationKind,
   type Sector,
@@ -191,7 +190,7 @@ export function OrganisationsPage() {
               <td>{kindLabel(org.kind)}</td>
               <td>{org.sectors.length > 0 ? org.sectors.map(humanize).join(', ') : '—'}</td>
               <td>
-                <TlpTag tlp={tlpOf(org.label)} />
+                <TlpTag tlp={org.label.tlp} />
               </td>
             </tr>
           ))}
