@@ -57,6 +57,20 @@ export function checkRoles(roles: string[]): string[] {
   return unique.sort();
 }
 
+/**
+ * Need-to-know roles open restricted records, so handing one out is itself restricted: site administrators may grant
+ * any role; an organisation's administrator only `admin`, `member`, and restricted roles they hold in that
+ * organisation themselves. Otherwise any organisation admin could grant themselves `designation-reviewer`.
+ */
+export function checkGrant(p: Principal, organisationId: string, roles: string[]): void {
+  if (p.siteAdmin) return;
+  const own = p.memberships.get(organisationId)?.roles ?? new Set<string>();
+  const denied = roles.filter((r) => !(BASE_ROLES as readonly string[]).includes(r) && !own.has(r));
+  if (denied.length) {
+    throw new ForbiddenError(`only site administrators, or administrators holding it themselves, can grant the restricted role ${denied.join(', ')}`);
+  }
+}
+
 function checkSectors(kind: OrganisationKind, sectors: CiSector[]): CiSector[] {
   const unique = [...new Set(sectors)].sort();
   for (const s of unique) if (!(CI_SECTORS as readonly string[]).includes(s)) throw new InvalidInputError(`unknown sector ${JSON.stringify(s)}`, { field: 'sectors' });
@@ -194,6 +208,7 @@ export class OrganisationService {
     await this.get(p, orgId);
     if (!p.siteAdmin && !isOrgAdmin(p, orgId)) throw new ForbiddenError('only site administrators and the organisation\'s administrators manage its members');
     const wanted = checkRoles(roles);
+    checkGrant(p, orgId, wanted);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const user = await tx.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
       if (!user) throw new NotFoundError('user');

@@ -4,7 +4,7 @@ import type { Principal } from '../domain/policy/access-label.ts';
 import type { UserTable } from '../store/schema.ts';
 import { adminOrgIds, requireSiteAdmin, requireUser } from './access.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
-import { checkRoles, checkVersion } from './organisation.service.ts';
+import { checkGrant, checkRoles, checkVersion } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 import { DEFAULT_HASH_COST, hashPassword, oneTimePassword } from './secrets.ts';
 
@@ -100,6 +100,7 @@ export class UserService {
         throw new ForbiddenError('organisation administrators create users only into organisations they administer');
       }
     }
+    for (const m of memberships) checkGrant(p, m.organisationId, m.roles);
     const email = normaliseEmail(input.email);
     const name = input.name.trim();
     if (name.length < 1 || name.length > 200) throw new InvalidInputError('name must have 1 to 200 characters', { field: 'name' });

@@ -162,6 +162,25 @@ describeEachDriver('authorization matrix', (driver) => {
         assert.equal((await api.delete(`/organisations/${r.orgId}/members/${target.userId}`, r.caller)).status, 204);
       }
     }
+    // Restricted roles open restricted records: an organisation admin cannot hand out one they do not hold.
+    const admin = readers.find((x) => x.name === 'vendor-admin')!;
+    const colleague = readers.find((x) => x.name === 'vendor-member')!;
+    const grant = await api.put(`/organisations/${admin.orgId}/members/${colleague.userId}`, admin.caller, { roles: ['member', 'designation-reviewer'] });
+    assert.equal(grant.status, 403);
+    const self = await api.put(`/organisations/${admin.orgId}/members/${admin.userId}`, admin.caller, { roles: ['admin', 'designation-reviewer'] });
+    assert.equal(self.status, 403, 'not even to themselves');
+    const viaCreate = await api.post('/users', admin.caller, { email: 'sneaky@matrix.example', name: 'S', memberships: [{ organisationId: admin.orgId, roles: ['designation-reviewer'] }] });
+    assert.equal(viaCreate.status, 403, 'nor through user creation');
+    const bySiteAdmin = await api.put(`/organisations/${admin.orgId}/members/${colleague.userId}`, readers[1]!.caller, { roles: ['member', 'designation-reviewer'] });
+    assert.equal(bySiteAdmin.status, 200, 'site administrators grant restricted roles');
+    const reviewerAdmin = readers.find((x) => x.name === 'government-reviewer')!;
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), reviewerAdmin.orgId!, reviewerAdmin.userId!, ['admin', 'member', 'designation-reviewer']);
+    const govColleague = readers.find((x) => x.name === 'government-member')!;
+    const passOn = await api.put(`/organisations/${reviewerAdmin.orgId}/members/${govColleague.userId}`, reviewerAdmin.caller, { roles: ['member', 'designation-reviewer'] });
+    assert.equal(passOn.status, 200, 'an admin holding the role may pass it on within the organisation');
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), reviewerAdmin.orgId!, reviewerAdmin.userId!, ['member', 'designation-reviewer']);
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), govColleague.orgId!, govColleague.userId!, ['member']);
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), admin.orgId!, colleague.userId!, ['member']);
     const anon = await api.get(`/organisations/${readers[3]!.orgId}/members`, {});
     assert.equal(anon.status, 401);
   });
