@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useRef, useState, type FormEvent, type ChangeEvent } from 'react';
+import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
+import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type AuditEntry } from '../api.ts';
 import { ErrorAlert, formatUtc, LoadMore, PageHeading } from '../components/common.component.tsx';
@@ -14,34 +15,13 @@ function actorOf(entry: AuditEntry): string {
 }
 
 export function AuditPage() {
-  const [items, setItems] = useState<AuditEntry[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
   const [filterText, setFilterText] = useState('');
   const [recordType, setRecordType] = useState('');
-  // Drops answers to superseded requests when the filter changes while a page is loading.
-  const generation = useRef(0);
-
-  const load = useCallback(async (type: string, from: string | null) => {
-    const mine = ++generation.current;
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.listAudit({ limit: PAGE_SIZE, cursor: from, recordType: type || undefined });
-      if (mine !== generation.current) return;
-      setItems((current) => (from ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      if (mine === generation.current) setError(err);
-    } finally {
-      if (mine === generation.current) setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load(recordType, null);
-  }, [load, recordType]);
+  const fetchPage = useCallback(
+    (from: string | null) => api.listAudit({ limit: PAGE_SIZE, cursor: from, recordType: recordType || undefined }),
+    [recordType],
+  );
+  const { items, setItems, cursor, loading, error, loadMore } = usePagedList(fetchPage);
 
   const applyFilter = (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -135,7 +115,7 @@ export function AuditPage() {
         </tbody>
       </Table>
       {loading && items.length === 0 && <p role="status">Loading audit entries…</p>}
-      <LoadMore cursor={cursor} loading={loading} onLoad={() => void load(recordType, cursor)} />
+      <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
     </>
   );
 }

@@ -1,4 +1,5 @@
-import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
+import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
+import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Fieldset, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
 import {
   api,
@@ -115,30 +116,10 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
 
 export function OrganisationsPage() {
   const session = useSession();
-  const [items, setItems] = useState<Organisation[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<Organisation | null>(null);
-
-  const load = useCallback(async (from: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.listOrganisations({ limit: PAGE_SIZE, cursor: from });
-      setItems((current) => (from ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const fetchPage = useCallback((from: string | null) => api.listOrganisations({ limit: PAGE_SIZE, cursor: from }), []);
+  const { items, setItems, cursor, loading, error, loadMore } = usePagedList(fetchPage);
 
   return (
     <>
@@ -202,7 +183,7 @@ export function OrganisationsPage() {
         </tbody>
       </Table>
       {loading && items.length === 0 && <p role="status">Loading organisations…</p>}
-      <LoadMore cursor={cursor} loading={loading} onLoad={() => void load(cursor)} />
+      <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
     </>
   );
 }

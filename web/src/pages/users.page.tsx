@@ -1,4 +1,5 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
+import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
 import { ErrorAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
@@ -123,30 +124,10 @@ function status(user: User): string {
 }
 
 export function UsersPage() {
-  const [items, setItems] = useState<User[]>([]);
-  const [cursor, setCursor] = useState<string | null>(null);
-  const [loading, setLoading] = useState(true);
-  const [error, setError] = useState<unknown>(null);
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ user: User; oneTimePassword: string } | null>(null);
-
-  const load = useCallback(async (from: string | null) => {
-    setLoading(true);
-    setError(null);
-    try {
-      const page = await api.listUsers({ limit: PAGE_SIZE, cursor: from });
-      setItems((current) => (from ? [...current, ...page.items] : page.items));
-      setCursor(page.nextCursor);
-    } catch (err) {
-      setError(err);
-    } finally {
-      setLoading(false);
-    }
-  }, []);
-
-  useEffect(() => {
-    void load(null);
-  }, [load]);
+  const fetchPage = useCallback((from: string | null) => api.listUsers({ limit: PAGE_SIZE, cursor: from }), []);
+  const { items, setItems, cursor, loading, error, loadMore } = usePagedList(fetchPage);
 
   return (
     <>
@@ -214,7 +195,7 @@ export function UsersPage() {
         </tbody>
       </Table>
       {loading && items.length === 0 && <p role="status">Loading users…</p>}
-      <LoadMore cursor={cursor} loading={loading} onLoad={() => void load(cursor)} />
+      <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
     </>
   );
 }
