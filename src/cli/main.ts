@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { Command, CommanderError } from 'commander';
 import { registerServeCommands } from './serve.command.ts';
 import { registerVersionsCommand } from './versions.command.ts';
@@ -6,6 +7,7 @@ import { registerScanCommand } from './scan.command.ts';
 export function buildProgram(): Command {
   const program = new Command('clearinghouse')
     .description('Clearinghouse: AI-era vulnerability coordination and the frontier AI program')
+    .version((JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string }).version)
     .showHelpAfterError()
     .exitOverride();
   registerServeCommands(program);
