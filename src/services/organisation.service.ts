@@ -159,7 +159,12 @@ export class OrganisationService {
       const label = buildLabel(id, input.label, before.label);
       if (input.label?.restricted && !canApplyLabel(readerFacts(p), label)) throw new ForbiddenError('you can only restrict a record to a role you hold');
       const name = input.name === undefined ? before.name : checkName(input.name);
-      if (name !== before.name) await this.ensureNameFree(tx, name, id);
+      if (name !== before.name) {
+        // Names are unique across the directory, so a clash would tell an organisation admin that a hidden
+        // organisation of that name exists. Renaming is for site administrators, who see the whole directory.
+        if (!p.siteAdmin) throw new ForbiddenError('only site administrators rename organisations');
+        await this.ensureNameFree(tx, name, id);
+      }
       const after: Organisation = {
         ...before,
         name,

@@ -141,6 +141,21 @@ describeEachDriver('authorization matrix', (driver) => {
     }
   });
 
+  it('renaming is for site admins: a name clash must not reveal a hidden organisation to anyone else', async () => {
+    const mine = targets.find((x) => x.tlp === 'GREEN' && x.embargo === 'none' && !x.restricted)!;
+    const hidden = targets.find((x) => x.tlp === 'RED' && x.embargo === 'none' && !x.restricted)!;
+    const version = (await api.get(`/organisations/${mine.id}`, readers[1]!.caller)).body.version;
+    const admin = readers.find((x) => x.name === 'vendor-admin')!;
+    const ownOrg = await api.get(`/organisations/${admin.orgId}`, admin.caller);
+    for (const name of [hidden.name, 'A Fresh Name']) {
+      const res = await api.patch(`/organisations/${admin.orgId}`, admin.caller, { name }, { 'if-match': `"${ownOrg.body.version}"` });
+      assert.equal(res.status, 403, `the same answer whether or not "${name}" is taken`);
+      assert.doesNotMatch(res.body.detail, /exists/);
+    }
+    const clash = await api.patch(`/organisations/${mine.id}`, readers[1]!.caller, { name: hidden.name }, { 'if-match': `"${version}"` });
+    assert.equal(clash.status, 409, 'site administrators, who see every organisation, are told of the clash');
+  });
+
   it('POST /organisations: site admins only', async () => {
     let i = 0;
     for (const r of readers) {
