@@ -69,22 +69,31 @@ export async function testContainer(driver: Driver, opts: ContainerOptions & { e
     },
     { data: dataDir, port: 0, host: '127.0.0.1' },
   );
-  const container = await createContainer(config, {
-    passwordHashing: { memoryCost: 1024, timeCost: 1 },
-    ...opts,
-    ...(driver === 'postgres' ? { pgSchema: schema } : {}),
-  });
+  const cleanUp = async () => {
+    if (driver === 'postgres') {
+      const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
+      await client.connect();
+      await client.query(`drop schema if exists ${schema} cascade`);
+      await client.end();
+    }
+    rmSync(dataDir, { recursive: true, force: true });
+  };
+  let container: Container;
+  try {
+    container = await createContainer(config, {
+      passwordHashing: { memoryCost: 1024, timeCost: 1 },
+      ...opts,
+      ...(driver === 'postgres' ? { pgSchema: schema } : {}),
+    });
+  } catch (err) {
+    await cleanUp(); // a failed start must not leave a schema or folder behind
+    throw err;
+  }
   return {
     ...container,
     async destroy() {
       await container.close();
-      if (driver === 'postgres') {
-        const client = new pg.Client({ connectionString: TEST_DATABASE_URL });
-        await client.connect();
-        await client.query(`drop schema if exists ${schema} cascade`);
-        await client.end();
-      }
-      rmSync(dataDir, { recursive: true, force: true });
+      await cleanUp();
     },
   };
 }
