@@ -63,6 +63,8 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
 
   app.addHook('onSend', async (request, reply) => {
     reply.header('X-Request-Id', request.id);
+    // API answers carry labelled data: no browser or proxy cache may keep a copy.
+    if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
   });
 
   app.setErrorHandler((err, request, reply) => {

@@ -263,6 +263,8 @@ describeEachDriver('foundation API', (driver) => {
     assert.equal((await api.get('/healthz')).body.status, 'ok');
     const ready = await api.get('/readyz');
     assert.deepEqual(ready.body, { status: 'ready', database: driver });
+    const orgs = await api.get('/organisations', admin);
+    assert.equal(orgs.headers['cache-control'], 'no-store', 'labelled data is never cached');
     const headers = (await api.get('/healthz')).headers;
     assert.equal(headers['x-content-type-options'], 'nosniff');
     assert.ok(headers['content-security-policy']);
