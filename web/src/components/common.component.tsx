@@ -186,3 +186,17 @@ export function LoadMore({ cursor, loading, onLoad }: { cursor: string | null; l
     </Button>
   );
 }
+
+/** The submit and cancel pair that closes every "New ..." form. */
+export function CreateActions({ busy, what, onCancel }: { busy: boolean; what: string; onCancel: () => void }) {
+  return (
+    <div className="margin-top-3">
+      <Button type="submit" disabled={busy}>
+        {busy ? 'Creating…' : `Create ${what}`}
+      </Button>
+      <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
+        Cancel
+      </Button>
+    </div>
+  );
+}

@@ -11,7 +11,7 @@ import {
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { ErrorAlert, FocusAlert, LoadMore, PageHeading } from '../components/common.component.tsx';
+import { CreateActions, ErrorAlert, FocusAlert, LoadMore, PageHeading } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
@@ -101,14 +101,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
             </option>
           ))}
         </Select>
-        <div className="margin-top-3">
-          <Button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create organisation'}
-          </Button>
-          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-            Cancel
-          </Button>
-        </div>
+        <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
       </Form>
     </section>
   );

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Checkbox, Fieldset, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
 import { api, TOKEN_SCOPES, type Token, type TokenScope } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { CreateActions, ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
 
 const DEFAULT_EXPIRY_DAYS = 90;
 const MAX_EXPIRY_DAYS = 366;
@@ -92,14 +92,7 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
           value={days}
           onChange={(e: ChangeEvent<HTMLInputElement>) => setDays(e.target.value)}
         />
-        <div className="margin-top-3">
-          <Button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create token'}
-          </Button>
-          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-            Cancel
-          </Button>
-        </div>
+        <CreateActions busy={busy} what="token" onCancel={onCancel} />
       </Form>
     </section>
   );

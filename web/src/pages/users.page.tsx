@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } fr
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ErrorAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { CreateActions, ErrorAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -104,14 +104,7 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
           ))}
         </Select>
         {orgId && <RoleEditor idPrefix="new-user" value={draft} onChange={setDraft} legend="Roles in the organisation" />}
-        <div className="margin-top-3">
-          <Button type="submit" disabled={busy}>
-            {busy ? 'Creating…' : 'Create user'}
-          </Button>
-          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-            Cancel
-          </Button>
-        </div>
+        <CreateActions busy={busy} what="user" onCancel={onCancel} />
       </Form>
     </section>
   );
