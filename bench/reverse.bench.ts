@@ -29,6 +29,7 @@ import { AffectedService } from '../src/services/affected.service.ts';
 import { LocalEventBus } from '../src/services/event-bus.ts';
 import { InventoryService, toStoredComponent } from '../src/services/inventory.service.ts';
 import { migrateToLatest, openDatabase, type Driver } from '../src/store/db.ts';
+import { seededRandom } from '../test/helpers/seeded-random.ts';
 
 const ORGS = int('BENCH_ORGS', 10_000);
 const PER_ORG = int('BENCH_COMPONENTS_PER_ORG', 1_000);
@@ -50,17 +51,6 @@ function int(name: string, def: number): number {
 
 // ---------------------------------------------------------------------------------------------- data generation
 
-/** mulberry32: small, fast, seeded, so every run (and both databases) gets the same data. */
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type Eco = 'npm' | 'PyPI' | 'Maven' | 'Debian';
 
@@ -93,7 +83,7 @@ function makeVersions(eco: Eco, n: number, r: () => number): string[] {
 }
 
 function makePool(): Pkg[] {
-  const r = rng(42);
+  const r = seededRandom(42);
   const pool: Pkg[] = [];
   for (let rank = 1; rank <= PACKAGES; rank++) {
     const x = r();
@@ -118,7 +108,7 @@ interface Draws {
 }
 
 function makeDraws(pool: Pkg[]): Draws {
-  const r = rng(7);
+  const r = seededRandom(7);
   const cdf = new Float64Array(pool.length);
   let sum = 0;
   for (let i = 0; i < pool.length; i++) cdf[i] = sum += 1 / (i + 1);

@@ -16,6 +16,7 @@ import { parseOsvRecord, type OsvRecord } from '../../src/formats/osv.ts';
 import type { Inventory } from '../../src/services/inventory.service.ts';
 import { systemPrincipal } from '../../src/services/principal.ts';
 import { describeEachDriver, testContainer, type TestContainer } from '../helpers/db.ts';
+import { seededRandom } from '../helpers/seeded-random.ts';
 
 const SHARED = new URL('../../../shared/data/osv/', import.meta.url).pathname;
 const REQUIRE_SHARED = process.env.CLEARINGHOUSE_REQUIRE_SHARED === '1';
@@ -23,16 +24,6 @@ const sharedMissing = existsSync(SHARED) ? false : `shared data absent at ${SHAR
 if (sharedMissing && REQUIRE_SHARED) throw new Error(`${sharedMissing}; CLEARINGHOUSE_REQUIRE_SHARED=1 demands it`);
 if (sharedMissing) console.warn(`\n!!! real-advisory reverse-match suites SKIPPED: ${sharedMissing}\n`);
 
-function rng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 const NOW = '2026-11-26T12:00:00.000Z';
 
@@ -211,7 +202,7 @@ function randomAdvisory(r: () => number, i: number): OsvRecord {
 
 describeEachDriver('reverse query equals the forward scan (seeded random estates and advisories)', (driver) => {
   let world: World;
-  const r = rng(20261126);
+  const r = seededRandom(20261126);
   const WIDE = 1_200;
 
   before(async () => {
@@ -286,7 +277,7 @@ describe('reverse query equals the forward scan on real Go and PyPI advisories',
       before(async () => {
         // Each estate holds the sampled packages at versions taken from the advisories' own events and lists (the
         // boundaries, where mistakes live), spread over estates with different labels.
-        const r = rng(7);
+        const r = seededRandom(7);
         const purls: string[][] = [[], [], [], []];
         for (const rec of records) {
           for (const a of rec.affected) {
