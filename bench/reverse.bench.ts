@@ -26,7 +26,7 @@ import { sql } from 'kysely';
 import { systemClock } from '../src/domain/clock.ts';
 import type { Membership, OrganisationKind, Principal } from '../src/domain/policy/access-label.ts';
 import { AffectedService } from '../src/services/affected.service.ts';
-import { LocalEventBus } from '../src/services/event-bus.ts';
+import { LocalEventBus } from '../src/store/event-bus.ts';
 import { InventoryService, toStoredComponent } from '../src/services/inventory.service.ts';
 import { migrateToLatest, openDatabase, type Driver } from '../src/store/db.ts';
 import { seededRandom } from '../test/helpers/seeded-random.ts';

@@ -1,13 +1,13 @@
 import type { Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.ts';
-import { PgEventBus } from './store/pg-event-bus.ts';
+import { LocalEventBus, PgEventBus, type EventBus } from './store/event-bus.ts';
 import { AffectedService } from './services/affected.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { AuthService } from './services/auth.service.ts';
 import type { ServiceDeps } from './services/context.ts';
-import { LocalEventBus, type EventBus } from './services/event-bus.ts';
 import { InventoryService } from './services/inventory.service.ts';
+import { InvitationService } from './services/invitation.service.ts';
 import { OrganisationService } from './services/organisation.service.ts';
 import { TokenService } from './services/token.service.ts';
 import { UserService } from './services/user.service.ts';
@@ -20,6 +20,7 @@ export interface Services {
   audit: AuditService;
   inventories: InventoryService;
   affected: AffectedService;
+  invitations: InvitationService;
 }
 
 export interface Container {
@@ -57,14 +58,21 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
   const inventories = new InventoryService(deps);
+  const organisations = new OrganisationService(deps);
+  const users = new UserService(deps);
+  const invitations = new InvitationService(deps, organisations);
+  // Outside users join by invitation; the two services that add people hand those cases to it.
+  organisations.useInvitations(invitations);
+  users.useInvitations(invitations);
   const services: Services = {
     auth: new AuthService(deps),
-    organisations: new OrganisationService(deps),
-    users: new UserService(deps),
+    organisations,
+    users,
     tokens: new TokenService(deps),
     audit: new AuditService(deps),
     inventories,
     affected: new AffectedService(deps, inventories),
+    invitations,
   };
   return {
     config,

@@ -59,7 +59,7 @@ export function registerServeCommands(program: Command): void {
       // Loaded here so that the other commands start without the web stack.
       const { buildApp } = await import('../http/app.ts');
       const app = await buildApp(container);
-      const first = await bootstrapIfEmpty(container.deps, { adminEmail: cfg.adminEmail, organisationName: cfg.adminOrganisation });
+      const first = await bootstrapIfEmpty(container, { adminEmail: cfg.adminEmail, organisationName: cfg.adminOrganisation });
       if (first) {
         // Printed once, on the console only (never logged): the administrator must change it at first sign-in.
         process.stdout.write(
@@ -117,8 +117,8 @@ export function registerServeCommands(program: Command): void {
       if (password.length < 12) fail('the password must have at least 12 characters');
       await withContainer(config({ data: opts.data }), async (c) => {
         const cli = (await principals()).systemPrincipal('cli');
-        const existing = await c.deps.db.selectFrom('organisations').select('id').where('name', '=', opts.org).executeTakeFirst();
-        const orgId = existing?.id ?? (await c.services.organisations.create(cli, { name: opts.org, kind: 'government' })).id;
+        const { findOrganisationIdByName } = await import('../store/organisation.repository.ts');
+        const orgId = (await findOrganisationIdByName(c.deps.db, opts.org)) ?? (await c.services.organisations.create(cli, { name: opts.org, kind: 'government' })).id;
         const { user } = await c.services.users.create(cli, {
           email: opts.email,
           name: opts.name,

@@ -18,6 +18,7 @@ import { authPlugin } from './auth.ts';
 import { advisoryRoutes } from './advisory.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inventoryRoutes } from './inventory.routes.ts';
+import { invitationRoutes } from './invitation.routes.ts';
 import { organisationRoutes } from './organisation.routes.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { Problem } from './schemas.ts';
@@ -139,6 +140,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(sessionRoutes, { services, config });
     await api.register(organisationRoutes, { services });
     await api.register(userRoutes, { services });
+    await api.register(invitationRoutes, { services });
     await api.register(tokenRoutes, { services });
     await api.register(auditRoutes, { services });
     await api.register(inventoryRoutes, { services });

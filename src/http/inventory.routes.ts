@@ -1,6 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../composition.ts';
-import { requireUser } from '../services/access.ts';
+import { guardFor } from '../domain/policy/authorize.ts';
 import type { SbomMedia } from '../services/inventory.service.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
 import { AccessLabel, Id, IdParams, LabelInput, Nullable, PageOf, PageQuery, RoleName, Timestamp, Tlp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
@@ -64,7 +64,7 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser(ACCEPTED, { parseAs: 'buffer', bodyLimit: SBOM_BODY_LIMIT }, (_req, body, done) => done(null, body));
     // Refuse anonymous and read-only callers before reading up to 50 MiB of body.
-    raw.addHook('onRequest', async (request) => requireUser(request.principal, 'write'));
+    raw.addHook('onRequest', async (request) => guardFor(request.principal, 'inventory.write'));
     raw.setErrorHandler((err, request, reply) => {
       const code = (err as { code?: string }).code;
       if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_TYPE') {

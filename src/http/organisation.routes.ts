@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../composition.ts';
+import { OrganisationInvitation } from './invitation.routes.ts';
 import { AccessLabel, Id, IdParams, LabelInput, OrganisationKind, PageOf, PageQuery, RoleName, Sector, Timestamp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
 
 const Organisation = Type.Object({
@@ -77,12 +78,18 @@ export const organisationRoutes: FastifyPluginAsyncTypebox<{ services: Services 
   app.put('/organisations/:id/members/:userId', {
     schema: {
       tags: ['organisations'],
-      summary: 'Add a member or set their roles',
+      summary: 'Set the roles of a user you administer (200), or invite anyone else to join (202)',
+      description: 'Users the caller cannot see (members of other organisations only, or ids that exist nowhere) are '
+        + 'never added directly: they get an invitation to accept, and the 202 answer is the same whether or not the user exists.',
       params: MemberParams,
       body: Type.Object({ roles: Type.Array(RoleName, { minItems: 1, maxItems: 20 }) }, { additionalProperties: false }),
-      response: { 200: Member, ...errorResponses(404) },
+      response: { 200: Member, 202: OrganisationInvitation, ...errorResponses(404) },
     },
-  }, async (request) => orgs.setMember(request.principal, request.params.id, request.params.userId, request.body.roles));
+  }, async (request, reply) => {
+    const r = await orgs.setMember(request.principal, request.params.id, request.params.userId, request.body.roles);
+    if (r.kind === 'invitation') return reply.code(202).send(r.invitation);
+    return reply.code(200).send(r.member);
+  });
 
   app.delete('/organisations/:id/members/:userId', {
     schema: { tags: ['organisations'], summary: 'Remove a member', params: MemberParams, response: { 204: Type.Null(), ...errorResponses(404) } },

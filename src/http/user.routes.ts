@@ -1,5 +1,6 @@
 import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typebox';
 import type { Services } from '../composition.ts';
+import { OrganisationInvitation } from './invitation.routes.ts';
 import { Id, IdParams, PageOf, PageQuery, RoleName, Timestamp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
 
 const User = Type.Object({
@@ -34,12 +35,21 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
           { maxItems: 50 },
         )),
       }, { additionalProperties: false }),
-      response: { 201: Type.Object({ user: User, oneTimePassword: Type.String() }), ...errorResponses(409) },
+      description: 'Site administrators create the account (201, with its one-time password; 409 when the e-mail is '
+        + 'taken). Organisation administrators invite the address into their organisations instead (202): the answer is '
+        + 'the same whether or not the address already has an account, so it reveals nothing about other tenants.',
+      response: {
+        201: Type.Object({ user: User, oneTimePassword: Type.String() }),
+        202: Type.Object({ email: Type.String(), invitations: Type.Array(OrganisationInvitation) }),
+        ...errorResponses(409),
+      },
     },
   }, async (request, reply) => {
-    const { user, oneTimePassword } = await users.create(request.principal, request.body);
-    reply.header('Location', `/api/v1/users/${user.id}`).header('Cache-Control', 'no-store');
-    return reply.code(201).send({ user, oneTimePassword: oneTimePassword! });
+    const r = await users.createOrInvite(request.principal, request.body);
+    reply.header('Cache-Control', 'no-store');
+    if (r.kind === 'invited') return reply.code(202).send({ email: r.email, invitations: r.invitations });
+    reply.header('Location', `/api/v1/users/${r.user.id}`);
+    return reply.code(201).send({ user: r.user, oneTimePassword: r.oneTimePassword! });
   });
 
   app.get('/users/:id', {

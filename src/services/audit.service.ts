@@ -1,9 +1,8 @@
+import { auditScope } from '../domain/policy/audit.policy.ts';
+import { authorize } from '../domain/policy/authorize.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
-import { verifyAuditChain, type AuditVerification } from '../store/audit.repository.ts';
-import type { Selectable } from 'kysely';
+import { listAuditEntries, verifyAuditChain, type AuditVerification } from '../store/audit.repository.ts';
 import type { AuditLogTable } from '../store/schema.ts';
-import { ForbiddenError } from '../domain/errors.ts';
-import { adminOrgIds, requireUser } from './access.ts';
 import type { ServiceDeps } from './context.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 
@@ -23,7 +22,10 @@ export interface AuditEntry {
   hash: string;
 }
 
-function toEntry(r: Selectable<AuditLogTable>): AuditEntry {
+type AuditRow = Omit<AuditLogTable, 'seq' | 'label_owner' | 'label_tlp' | 'label_embargo_until' | 'label_restricted'> & { seq: number | bigint | string };
+
+/** What an audit entry shows. The label columns stay inside: they decided who reads the entry, not what happened. */
+export function presentAuditEntry(r: AuditRow): AuditEntry {
   return {
     seq: Number(r.seq),
     at: r.at,
@@ -44,22 +46,17 @@ function toEntry(r: Selectable<AuditLogTable>): AuditEntry {
 export class AuditService {
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Newest first. Site administrators read everything; organisation administrators their organisations' entries. */
+  /** Newest first, only the entries the policy lets this reader see (filtered in SQL, see audit.policy.ts). */
   async list(p: Principal, page: PageRequest & { recordType?: string; recordId?: string }): Promise<Page<AuditEntry>> {
-    requireUser(p);
-    const orgs = adminOrgIds(p);
-    if (!p.siteAdmin && orgs.length === 0) throw new ForbiddenError('the audit trail is for site and organisation administrators');
+    const now = this.deps.clock.now();
+    authorize(p, 'audit.list', null, now);
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor, 1);
-    let q = this.deps.db.selectFrom('audit_log').selectAll();
-    if (!p.siteAdmin) q = q.where('organisation_id', 'in', orgs);
-    if (page.recordType) q = q.where('record_type', '=', page.recordType);
-    if (page.recordId) q = q.where('record_id', '=', page.recordId);
-    if (after) q = q.where('seq', '<', Number(after[0]));
-    const rows = await q.orderBy('seq', 'desc').limit(limit + 1).execute();
-    return toPage(rows, limit, toEntry, (r) => [Number(r.seq)]);
+    const rows = await listAuditEntries(this.deps.db, auditScope(p, now), { recordType: page.recordType, recordId: page.recordId }, after ? Number(after[0]) : null, limit + 1);
+    return toPage(rows, limit, presentAuditEntry, (r) => [Number(r.seq)]);
   }
 
+  /** The chain as a whole. Only the operator's CLI calls this (no route serves it). */
   verify(): Promise<AuditVerification> {
     return verifyAuditChain(this.deps.db);
   }

@@ -1,7 +1,8 @@
-import { systemPrincipal } from './principal.ts';
-import { OrganisationService } from './organisation.service.ts';
-import { UserService } from './user.service.ts';
+import type { Services } from '../composition.ts';
+import { findOrganisationIdByName } from '../store/organisation.repository.ts';
+import { anyUserExists } from '../store/user.repository.ts';
 import type { ServiceDeps } from './context.ts';
+import { systemPrincipal } from './principal.ts';
 
 export interface BootstrapResult {
   email: string;
@@ -11,16 +12,21 @@ export interface BootstrapResult {
 
 /**
  * First start: with no users at all, create the operators' organisation and an administrator whose one-time password
- * is printed once and must be changed at first sign-in. Later starts do nothing.
+ * is printed once and must be changed at first sign-in. Later starts do nothing. It works through the container's
+ * services (src/composition.ts), so the first administrator is made by the same code, with the same audit entries,
+ * as every later user.
  */
-export async function bootstrapIfEmpty(deps: ServiceDeps, opts: { adminEmail: string; organisationName: string }): Promise<BootstrapResult | null> {
-  const any = await deps.db.selectFrom('users').select('id').limit(1).executeTakeFirst();
-  if (any) return null;
+export async function bootstrapIfEmpty(
+  container: { deps: ServiceDeps; services: Pick<Services, 'organisations' | 'users'> },
+  opts: { adminEmail: string; organisationName: string },
+): Promise<BootstrapResult | null> {
+  const { deps, services } = container;
+  if (await anyUserExists(deps.db)) return null;
   const system = systemPrincipal('system');
-  const orgs = new OrganisationService(deps);
-  const existing = await deps.db.selectFrom('organisations').select('id').where('name', '=', opts.organisationName).executeTakeFirst();
-  const orgId = existing?.id ?? (await orgs.create(system, { name: opts.organisationName, kind: 'government', label: { tlp: 'GREEN' } })).id;
-  const { oneTimePassword } = await new UserService(deps).create(system, {
+  const orgId =
+    (await findOrganisationIdByName(deps.db, opts.organisationName)) ??
+    (await services.organisations.create(system, { name: opts.organisationName, kind: 'government', label: { tlp: 'GREEN' } })).id;
+  const { oneTimePassword } = await services.users.create(system, {
     email: opts.adminEmail,
     name: 'Administrator',
     siteAdmin: true,

@@ -2,7 +2,7 @@ import type { Clock } from '../domain/clock.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
 import { appendAudit, type AuditInput } from '../store/audit.repository.ts';
 import type { Db, Driver, Tx } from '../store/db.ts';
-import type { EventBus } from './event-bus.ts';
+import type { ChangeEvent, EventBus } from '../store/event-bus.ts';
 
 export interface ServiceDeps {
   db: Db;
@@ -11,13 +11,6 @@ export interface ServiceDeps {
   events: EventBus;
   /** argon2 cost; tests lower it. */
   passwordHashing?: { memoryCost: number; timeCost: number };
-}
-
-export interface ChangeEvent {
-  topic: string;
-  recordType: string;
-  recordId: string;
-  organisationId: string | null;
 }
 
 /**

@@ -1,16 +1,21 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError, ForbiddenError, InvalidInputError, NotFoundError, StaleWriteError } from '../domain/errors.ts';
-import { canApplyLabel, canWriteOwned, readerFacts, type Principal } from '../domain/policy/access-label.ts';
+import { readerFacts, type Principal } from '../domain/policy/access-label.ts';
+import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
+import { inventoryScope } from '../domain/policy/inventory.policy.ts';
+import { isOperator } from '../domain/policy/predicates.ts';
 import { componentFromPurl } from '../domain/purl/purl-ecosystem.ts';
 import { parseSbom, type ParsedSbom, type SbomComponent } from '../formats/sbom.ts';
 import {
   deleteComponents,
+  deleteInventory,
   findVisibleInventory,
   fromInventory,
   insertComponents,
   insertInventory,
   listComponents,
   listInventories,
+  saveInventoryVersioned,
   toInventory,
   type Inventory,
   type InventoryReader,
@@ -20,8 +25,7 @@ import {
   type UnmatchedEntry,
 } from '../store/inventory.repository.ts';
 import type { Tx } from '../store/db.ts';
-import { findVisibleOrganisation } from '../store/organisation.repository.ts';
-import { requireUser } from './access.ts';
+import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { buildLabel, checkVersion, type LabelInput } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
@@ -118,15 +122,11 @@ export class InventoryService {
   constructor(private readonly deps: ServiceDeps) {}
 
   reader(p: Principal): InventoryReader {
-    return { all: p.via === 'system', facts: readerFacts(p), now: this.deps.clock.now().toISOString() };
-  }
-
-  private mayWrite(p: Principal, owner: string): boolean {
-    return p.via === 'system' || p.via === 'cli' || canWriteOwned(p, owner, false);
+    return inventoryScope(p, this.deps.clock.now());
   }
 
   async list(p: Principal, page: PageRequest & { organisationId?: string | undefined }): Promise<Page<Inventory>> {
-    if (p.userId !== null) requireUser(p);
+    authorize(p, 'inventory.list', null, this.deps.clock.now());
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor, 2) as [string, string] | null;
     const rows = await listInventories(this.deps.db, this.reader(p), { organisationId: page.organisationId }, after, limit + 1);
@@ -138,9 +138,11 @@ export class InventoryService {
   }
 
   private async visibleRow(p: Principal, id: string): Promise<InventoryRow> {
-    if (p.userId !== null) requireUser(p);
-    const row = await findVisibleInventory(this.deps.db, this.reader(p), id);
+    const now = this.deps.clock.now();
+    guardFor(p, 'inventory.read');
+    const row = await findVisibleInventory(this.deps.db, inventoryScope(p, now), id);
     if (!row) throw new NotFoundError('inventory');
+    authorize(p, 'inventory.read', toInventory(row), now);
     return row;
   }
 
@@ -161,25 +163,26 @@ export class InventoryService {
       }
       orgId = [...p.memberships.keys()][0]!;
     }
-    if (this.mayWrite(p, orgId)) {
-      if (p.via === 'system' || p.via === 'cli') {
-        const exists = await this.deps.db.selectFrom('organisations').select('id').where('id', '=', orgId).executeTakeFirst();
-        if (!exists) throw new InvalidInputError(`organisation ${orgId} does not exist`, { parameter: 'organisationId' });
+    const now = this.deps.clock.now();
+    if (allows(p, 'inventory.create', { owner: orgId }, now)) {
+      if (isOperator(p) && !(await existingOrganisationIds(this.deps.db, [orgId])).has(orgId)) {
+        throw new InvalidInputError(`organisation ${orgId} does not exist`, { parameter: 'organisationId' });
       }
       return orgId;
     }
     // Unknown and invisible read the same, so the answer does not reveal which organisations exist.
     const org = await findVisibleOrganisation(this.deps.db, { siteAdmin: p.siteAdmin, facts: readerFacts(p), now: this.deps.clock.now().toISOString() }, orgId);
     if (!org) throw new InvalidInputError(`organisation ${orgId} does not exist or is not visible to you`, { parameter: 'organisationId' });
+    authorize(p, 'inventory.create', { owner: orgId }, now);
     throw new ForbiddenError('only members of the owning organisation can upload its inventories');
   }
 
   async create(p: Principal, input: CreateInventoryInput): Promise<Inventory> {
-    requireUser(p, 'write');
+    guardFor(p, 'inventory.create');
     const name = checkName(input.name);
     const owner = await this.owningOrganisation(p, input.organisationId);
     const label = buildLabel(owner, input.label, undefined, 'AMBER');
-    if (p.via !== 'system' && p.via !== 'cli' && !canApplyLabel(readerFacts(p), label)) throw new ForbiddenError('you can only restrict a record to a role you hold');
+    authorize(p, 'label.apply', label, this.deps.clock.now());
     const sbom = prepareSbom(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const inv: Inventory = {
@@ -197,26 +200,27 @@ export class InventoryService {
       };
       const seq = await insertInventory(tx, inv);
       await insertComponents(tx, seq, sbom.rows);
-      await audit({ action: 'inventory.create', recordType: 'inventory', recordId: inv.id, organisationId: owner, before: null, after: auditView(inv) });
+      await audit({ action: 'inventory.create', recordType: 'inventory', recordId: inv.id, organisationId: owner, label, before: null, after: auditView(inv) });
       return inv;
     });
   }
 
   /** Loads a visible inventory for a write: hidden reads as absent, visible-but-not-yours as forbidden. */
   private async forWrite(p: Principal, id: string, tx: Tx): Promise<InventoryRow> {
-    const row = await findVisibleInventory(tx, this.reader(p), id);
+    const now = this.deps.clock.now();
+    const row = await findVisibleInventory(tx, inventoryScope(p, now), id);
     if (!row) throw new NotFoundError('inventory');
-    if (!this.mayWrite(p, row.owner_org_id)) throw new ForbiddenError('only members of the owning organisation can change its inventories');
+    authorize(p, 'inventory.write', toInventory(row), now);
     return row;
   }
 
   /** Replaces the contents with a new SBOM (same id, label and name unless given), version + 1. */
   async replaceSbom(p: Principal, id: string, input: SbomUpload & { name?: string | undefined }, expectedVersion: number | undefined): Promise<Inventory> {
-    requireUser(p, 'write');
+    guardFor(p, 'inventory.write');
     const name = input.name === undefined ? undefined : checkName(input.name);
     // Cheap checks first so a stale or forbidden replace is refused before parsing megabytes.
     const current = await this.visibleRow(p, id);
-    if (!this.mayWrite(p, current.owner_org_id)) throw new ForbiddenError('only members of the owning organisation can change its inventories');
+    authorize(p, 'inventory.write', toInventory(current), this.deps.clock.now());
     checkVersion(expectedVersion, current.version);
     const sbom = prepareSbom(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
@@ -237,42 +241,38 @@ export class InventoryService {
       await this.saveVersioned(tx, row, after);
       await deleteComponents(tx, row.seq);
       await insertComponents(tx, row.seq, sbom.rows);
-      await audit({ action: 'inventory.replace', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, before: auditView(before), after: auditView(after) });
+      await audit({ action: 'inventory.replace', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label: after.label, before: auditView(before), after: auditView(after) });
       return after;
     });
   }
 
   async update(p: Principal, id: string, input: UpdateInventoryInput, expectedVersion: number | undefined): Promise<Inventory> {
-    requireUser(p, 'write');
+    guardFor(p, 'inventory.write');
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const row = await this.forWrite(p, id, tx);
       const before = toInventory(row);
       checkVersion(expectedVersion, before.version);
       const label = buildLabel(before.label.owner, input.label, before.label, 'AMBER');
-      if (input.label?.restricted && p.via !== 'system' && p.via !== 'cli' && !canApplyLabel(readerFacts(p), label)) {
-        throw new ForbiddenError('you can only restrict a record to a role you hold');
-      }
+      if (input.label?.restricted) authorize(p, 'label.apply', label, this.deps.clock.now());
       const after: Inventory = { ...before, name: input.name === undefined ? before.name : checkName(input.name), label, version: before.version + 1, updatedAt: now };
       await this.saveVersioned(tx, row, after);
-      await audit({ action: 'inventory.update', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, before: auditView(before), after: auditView(after) });
+      await audit({ action: 'inventory.update', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label, before: auditView(before), after: auditView(after) });
       return after;
     });
   }
 
   async remove(p: Principal, id: string, expectedVersion?: number): Promise<void> {
-    requireUser(p, 'write');
+    guardFor(p, 'inventory.write');
     await writeTx(this.deps, p, async (tx, audit) => {
       const row = await this.forWrite(p, id, tx);
       const before = toInventory(row);
       if (expectedVersion !== undefined) checkVersion(expectedVersion, before.version);
-      // Components go by ON DELETE CASCADE.
-      await tx.deleteFrom('inventories').where('seq', '=', row.seq).execute();
-      await audit({ action: 'inventory.delete', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, before: auditView(before), after: null });
+      await deleteInventory(tx, row.seq);
+      await audit({ action: 'inventory.delete', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label: before.label, before: auditView(before), after: null });
     });
   }
 
   private async saveVersioned(tx: Tx, row: InventoryRow, after: Inventory): Promise<void> {
-    const res = await tx.updateTable('inventories').set(fromInventory(after)).where('seq', '=', row.seq).where('version', '=', row.version).executeTakeFirst();
-    if (Number(res.numUpdatedRows) !== 1) throw new StaleWriteError(row.version);
+    if (!(await saveInventoryVersioned(tx, row.seq, row.version, after))) throw new StaleWriteError(row.version);
   }
 }

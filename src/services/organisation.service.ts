@@ -1,10 +1,9 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, PreconditionRequiredError, StaleWriteError } from '../domain/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, PreconditionRequiredError, StaleWriteError } from '../domain/errors.ts';
 import {
   BASE_ROLES,
   CI_SECTORS,
   RESTRICTED_ROLE_PATTERN,
-  canApplyLabel,
   readerFacts,
   type AccessLabel,
   type CiSector,
@@ -12,10 +11,25 @@ import {
   type Principal,
   type Tlp,
 } from '../domain/policy/access-label.ts';
-import { fromOrganisation, findVisibleOrganisation, listOrganisations, toOrganisation, type Organisation, type OrganisationReader } from '../store/organisation.repository.ts';
+import { authorize, guardFor } from '../domain/policy/authorize.ts';
+import { addsDirectly } from '../domain/policy/membership.policy.ts';
+import { isSiteAdmin } from '../domain/policy/predicates.ts';
 import type { Tx } from '../store/db.ts';
-import { isOrgAdmin, requireSiteAdmin, requireUser } from './access.ts';
+import { listMemberRows, organisationIdsOfUser, removeMembership, replaceRoles, rolesOf } from '../store/membership.repository.ts';
+import {
+  fromOrganisation,
+  findVisibleOrganisation,
+  insertOrganisation,
+  listOrganisations,
+  organisationNameTaken,
+  toOrganisation,
+  updateOrganisationVersioned,
+  type Organisation,
+  type OrganisationReader,
+} from '../store/organisation.repository.ts';
+import { findUserById } from '../store/user.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
+import type { InvitationService, OrganisationInvitation } from './invitation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 
 export interface LabelInput {
@@ -57,20 +71,6 @@ export function checkRoles(roles: string[]): string[] {
   return unique.sort();
 }
 
-/**
- * Need-to-know roles open restricted records, so handing one out is itself restricted: site administrators may grant
- * any role; an organisation's administrator only `admin`, `member`, and restricted roles they hold in that
- * organisation themselves. Otherwise any organisation admin could grant themselves `designation-reviewer`.
- */
-export function checkGrant(p: Principal, organisationId: string, roles: string[]): void {
-  if (p.siteAdmin) return;
-  const own = p.memberships.get(organisationId)?.roles ?? new Set<string>();
-  const denied = roles.filter((r) => !(BASE_ROLES as readonly string[]).includes(r) && !own.has(r));
-  if (denied.length) {
-    throw new ForbiddenError(`only site administrators, or administrators holding it themselves, can grant the restricted role ${denied.join(', ')}`);
-  }
-}
-
 function checkSectors(kind: OrganisationKind, sectors: CiSector[]): CiSector[] {
   const unique = [...new Set(sectors)].sort();
   for (const s of unique) if (!(CI_SECTORS as readonly string[]).includes(s)) throw new InvalidInputError(`unknown sector ${JSON.stringify(s)}`, { field: 'sectors' });
@@ -108,61 +108,78 @@ export function checkVersion(expected: number | undefined, current: number): voi
   if (expected !== current) throw new StaleWriteError(current);
 }
 
+/** What PUT members answers: the member (added or changed directly), or the invitation sent instead. */
+export type SetMemberResult = { kind: 'member'; member: Member } | { kind: 'invitation'; invitation: OrganisationInvitation };
+
+/** A member as the organisation's members and administrators see them. */
+export function presentMember(userId: string, email: string, name: string, roles: string[]): Member {
+  return { userId, email, name, roles };
+}
+
 export class OrganisationService {
+  #invitations: InvitationService | null = null;
+
   constructor(private readonly deps: ServiceDeps) {}
+
+  /** Set by the composition root: invitations are how outside users join (see setMember). */
+  useInvitations(invitations: InvitationService): void {
+    this.#invitations = invitations;
+  }
 
   private reader(p: Principal): OrganisationReader {
     return { siteAdmin: p.siteAdmin, facts: readerFacts(p), now: this.deps.clock.now().toISOString() };
   }
 
   async list(p: Principal, page: PageRequest): Promise<Page<Organisation>> {
-    if (p.userId !== null) requireUser(p);
+    authorize(p, 'organisation.list', null, this.deps.clock.now());
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor, 2) as [string, string] | null;
     const rows = await listOrganisations(this.deps.db, this.reader(p), after, limit + 1);
     return toPage(rows, limit, toOrganisation, (r) => [r.name, r.id]);
   }
 
+  /** One organisation the actor may read (the SQL filter and the policy agree; hidden reads as absent). */
   async get(p: Principal, id: string): Promise<Organisation> {
-    if (p.userId !== null) requireUser(p);
+    const now = this.deps.clock.now();
+    authorize(p, 'organisation.list', null, now);
     const row = await findVisibleOrganisation(this.deps.db, this.reader(p), id);
     if (!row) throw new NotFoundError('organisation');
-    return toOrganisation(row);
+    const org = toOrganisation(row);
+    authorize(p, 'organisation.read', org, now);
+    return org;
   }
 
   async create(p: Principal, input: CreateOrganisationInput): Promise<Organisation> {
-    requireSiteAdmin(p);
+    const now = this.deps.clock.now();
+    authorize(p, 'organisation.create', null, now);
     const id = randomUUID();
     const label = buildLabel(id, input.label);
-    if (!(p.via === 'cli' || p.via === 'system') && !canApplyLabel(readerFacts(p), label)) {
-      throw new ForbiddenError('you can only restrict a record to a role you hold');
-    }
+    authorize(p, 'label.apply', label, now);
     const name = checkName(input.name);
     const sectors = checkSectors(input.kind, input.sectors ?? []);
-    return writeTx(this.deps, p, async (tx, audit, now) => {
+    return writeTx(this.deps, p, async (tx, audit, at) => {
       await this.ensureNameFree(tx, name, null);
-      const org: Organisation = { id, name, kind: input.kind, sectors, label, version: 1, createdAt: now, updatedAt: now };
-      await tx.insertInto('organisations').values(fromOrganisation(org)).execute();
+      const org: Organisation = { id, name, kind: input.kind, sectors, label, version: 1, createdAt: at, updatedAt: at };
+      await insertOrganisation(tx, fromOrganisation(org));
       await audit({ action: 'organisation.create', recordType: 'organisation', recordId: id, organisationId: id, before: null, after: org });
       return org;
     });
   }
 
   async update(p: Principal, id: string, input: UpdateOrganisationInput, expectedVersion: number | undefined): Promise<Organisation> {
-    requireUser(p, 'write');
-    return writeTx(this.deps, p, async (tx, audit, now) => {
+    const now = this.deps.clock.now();
+    guardFor(p, 'organisation.update');
+    return writeTx(this.deps, p, async (tx, audit, at) => {
       const row = await findVisibleOrganisation(tx, this.reader(p), id);
       if (!row) throw new NotFoundError('organisation');
-      if (!p.siteAdmin && !isOrgAdmin(p, id)) throw new ForbiddenError('only site administrators and the organisation\'s administrators can change it');
       const before = toOrganisation(row);
+      authorize(p, 'organisation.update', before, now);
       checkVersion(expectedVersion, before.version);
       const label = buildLabel(id, input.label, before.label);
-      if (input.label?.restricted && !canApplyLabel(readerFacts(p), label)) throw new ForbiddenError('you can only restrict a record to a role you hold');
+      if (input.label?.restricted) authorize(p, 'label.apply', label, now);
       const name = input.name === undefined ? before.name : checkName(input.name);
       if (name !== before.name) {
-        // Names are unique across the directory, so a clash would tell an organisation admin that a hidden
-        // organisation of that name exists. Renaming is for site administrators, who see the whole directory.
-        if (!p.siteAdmin) throw new ForbiddenError('only site administrators rename organisations');
+        authorize(p, 'organisation.rename', before, now);
         await this.ensureNameFree(tx, name, id);
       }
       const after: Organisation = {
@@ -171,55 +188,58 @@ export class OrganisationService {
         sectors: input.sectors === undefined ? before.sectors : checkSectors(before.kind, input.sectors),
         label,
         version: before.version + 1,
-        updatedAt: now,
+        updatedAt: at,
       };
-      const res = await tx.updateTable('organisations').set(fromOrganisation(after)).where('id', '=', id).where('version', '=', before.version).executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) throw new StaleWriteError(before.version);
+      if (!(await updateOrganisationVersioned(tx, fromOrganisation(after), before.version))) throw new StaleWriteError(before.version);
       await audit({ action: 'organisation.update', recordType: 'organisation', recordId: id, organisationId: id, before, after });
       return after;
     });
   }
 
   private async ensureNameFree(tx: Tx, name: string, exceptId: string | null): Promise<void> {
-    let q = tx.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
-    if (exceptId) q = q.where('id', '!=', exceptId);
-    // The directory is shared by everybody who administers it; naming a clash leaks nothing they could not list.
-    if (await q.executeTakeFirst()) throw new ConflictError(`an organisation named ${JSON.stringify(name)} already exists`, { field: 'name' });
+    // Only site administrators create or rename (organisation.policy.ts), and they see the whole directory, so
+    // naming the clash leaks nothing they could not list.
+    if (await organisationNameTaken(tx, name, exceptId)) throw new ConflictError(`an organisation named ${JSON.stringify(name)} already exists`, { field: 'name' });
   }
 
   async members(p: Principal, orgId: string): Promise<Member[]> {
-    requireUser(p);
-    await this.get(p, orgId);
-    if (!p.siteAdmin && !p.memberships.has(orgId)) throw new NotFoundError('organisation');
-    const rows = await this.deps.db
-      .selectFrom('memberships')
-      .innerJoin('users', 'users.id', 'memberships.user_id')
-      .select(['users.id', 'users.email', 'users.name', 'memberships.role'])
-      .where('memberships.organisation_id', '=', orgId)
-      .orderBy('users.email')
-      .orderBy('memberships.role')
-      .execute();
+    guardFor(p, 'membership.list');
+    const org = await this.get(p, orgId);
+    authorize(p, 'membership.list', org, this.deps.clock.now());
     const byUser = new Map<string, Member>();
-    for (const r of rows) {
-      const m = byUser.get(r.id) ?? { userId: r.id, email: r.email, name: r.name, roles: [] };
+    for (const r of await listMemberRows(this.deps.db, orgId)) {
+      const m = byUser.get(r.userId) ?? presentMember(r.userId, r.email, r.name, []);
       m.roles.push(r.role);
-      byUser.set(r.id, m);
+      byUser.set(r.userId, m);
     }
     return [...byUser.values()];
   }
 
-  async setMember(p: Principal, orgId: string, userId: string, roles: string[]): Promise<Member> {
-    requireUser(p, 'admin');
-    await this.get(p, orgId);
-    if (!p.siteAdmin && !isOrgAdmin(p, orgId)) throw new ForbiddenError('only site administrators and the organisation\'s administrators manage its members');
+  /**
+   * Sets a member's roles. Someone the actor cannot see (another tenant's member, the site administrator, or an id
+   * that exists nowhere) is not added: they get an invitation to accept, and the answer is the same invitation
+   * whether or not the user exists, carrying nothing about them.
+   */
+  async setMember(p: Principal, orgId: string, userId: string, roles: string[]): Promise<SetMemberResult> {
+    guardFor(p, 'membership.manage');
+    const now = this.deps.clock.now();
+    const org = await this.get(p, orgId);
+    authorize(p, 'membership.manage', org, now);
     const wanted = checkRoles(roles);
-    checkGrant(p, orgId, wanted);
-    return writeTx(this.deps, p, async (tx, audit, now) => {
-      const user = await tx.selectFrom('users').select(['id', 'email', 'name']).where('id', '=', userId).executeTakeFirst();
-      if (!user) throw new NotFoundError('user');
-      const before = (await tx.selectFrom('memberships').select('role').where('user_id', '=', userId).where('organisation_id', '=', orgId).execute()).map((r) => r.role).sort();
-      await tx.deleteFrom('memberships').where('user_id', '=', userId).where('organisation_id', '=', orgId).execute();
-      await tx.insertInto('memberships').values(wanted.map((role) => ({ user_id: userId, organisation_id: orgId, role, created_at: now }))).execute();
+    authorize(p, 'membership.grant', { organisationId: orgId, roles: wanted }, now);
+    const user = await findUserById(this.deps.db, userId);
+    const record = user ? { id: user.id, organisationIds: await organisationIdsOfUser(this.deps.db, user.id) } : null;
+    if (!addsDirectly(p, record)) {
+      // Site administrators see every user, so for them an unknown id is simply not found.
+      if (isSiteAdmin(p)) throw new NotFoundError('user');
+      if (!this.#invitations) throw new Error('OrganisationService: invitations are not wired (see src/composition.ts)');
+      return { kind: 'invitation', invitation: await this.#invitations.invite(p, orgId, { userId, email: null }, wanted) };
+    }
+    return writeTx(this.deps, p, async (tx, audit, at) => {
+      const found = await findUserById(tx, userId);
+      if (!found) throw new NotFoundError('user');
+      const before = await rolesOf(tx, orgId, userId);
+      await replaceRoles(tx, orgId, userId, wanted, at);
       await audit({
         action: before.length ? 'membership.update' : 'membership.create',
         recordType: 'membership',
@@ -228,18 +248,18 @@ export class OrganisationService {
         before: before.length ? { roles: before } : null,
         after: { roles: wanted },
       });
-      return { userId, email: user.email, name: user.name, roles: wanted };
+      return { kind: 'member' as const, member: presentMember(userId, found.email, found.name, wanted) };
     });
   }
 
   async removeMember(p: Principal, orgId: string, userId: string): Promise<void> {
-    requireUser(p, 'admin');
-    await this.get(p, orgId);
-    if (!p.siteAdmin && !isOrgAdmin(p, orgId)) throw new ForbiddenError('only site administrators and the organisation\'s administrators manage its members');
+    guardFor(p, 'membership.manage');
+    const org = await this.get(p, orgId);
+    authorize(p, 'membership.manage', org, this.deps.clock.now());
     await writeTx(this.deps, p, async (tx, audit) => {
-      const before = (await tx.selectFrom('memberships').select('role').where('user_id', '=', userId).where('organisation_id', '=', orgId).execute()).map((r) => r.role).sort();
+      const before = await rolesOf(tx, orgId, userId);
       if (before.length === 0) throw new NotFoundError('membership');
-      await tx.deleteFrom('memberships').where('user_id', '=', userId).where('organisation_id', '=', orgId).execute();
+      await removeMembership(tx, orgId, userId);
       await audit({ action: 'membership.delete', recordType: 'membership', recordId: `${orgId}/${userId}`, organisationId: orgId, before: { roles: before }, after: null });
     });
   }

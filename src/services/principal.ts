@@ -1,5 +1,7 @@
 import type { Membership, OrganisationKind, Principal, Scope } from '../domain/policy/access-label.ts';
 import type { Db } from '../store/db.ts';
+import { membershipsOfUser } from '../store/membership.repository.ts';
+import { findUserById } from '../store/user.repository.ts';
 
 /** Loads who a user is for this request: flags and every membership with its organisation's kind. */
 export async function loadPrincipal(
@@ -8,20 +10,14 @@ export async function loadPrincipal(
   via: Principal['via'],
   extra: { tokenId?: string; sessionId?: string; scopes?: Scope[] } = {},
 ): Promise<Principal | null> {
-  const user = await db.selectFrom('users').select(['id', 'email', 'site_admin', 'disabled', 'must_change_password']).where('id', '=', userId).executeTakeFirst();
+  const user = await findUserById(db, userId);
   if (!user || user.disabled) return null;
-  const rows = await db
-    .selectFrom('memberships')
-    .innerJoin('organisations', 'organisations.id', 'memberships.organisation_id')
-    .select(['memberships.organisation_id', 'memberships.role', 'organisations.kind'])
-    .where('memberships.user_id', '=', userId)
-    .execute();
   const memberships = new Map<string, Membership & { roles: Set<string> }>();
-  for (const r of rows) {
-    let m = memberships.get(r.organisation_id);
+  for (const r of await membershipsOfUser(db, userId)) {
+    let m = memberships.get(r.organisationId);
     if (!m) {
-      m = { organisationId: r.organisation_id, kind: r.kind as OrganisationKind, roles: new Set() };
-      memberships.set(r.organisation_id, m);
+      m = { organisationId: r.organisationId, kind: r.kind as OrganisationKind, roles: new Set() };
+      memberships.set(r.organisationId, m);
     }
     m.roles.add(r.role);
   }

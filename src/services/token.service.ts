@@ -1,8 +1,10 @@
 import { randomUUID } from 'node:crypto';
-import { ForbiddenError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
+import { InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import { SCOPES, type Principal, type Scope } from '../domain/policy/access-label.ts';
+import { authorize, guardFor } from '../domain/policy/authorize.ts';
 import type { ApiTokenTable } from '../store/schema.ts';
-import { requireUser } from './access.ts';
+import { findToken, insertToken, listTokensOf, markTokenRevoked } from '../store/token.repository.ts';
+import { findUserById } from '../store/user.repository.ts';
 import { TOKEN_PREFIX } from './auth.service.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { hashSecret, randomSecret } from './secrets.ts';
@@ -22,6 +24,7 @@ export interface ApiToken {
 export const DEFAULT_TOKEN_DAYS = 90;
 export const MAX_TOKEN_DAYS = 366;
 
+/** What leaves about a token: never its secret or hash (the prefix lets a person recognise it). */
 function toToken(r: ApiTokenTable): ApiToken {
   return {
     id: r.id,
@@ -40,12 +43,11 @@ export class TokenService {
   constructor(private readonly deps: ServiceDeps) {}
 
   async list(p: Principal, userId?: string): Promise<ApiToken[]> {
-    requireUser(p);
+    guardFor(p, 'token.list');
     const owner = userId ?? p.userId;
     if (!owner) throw new InvalidInputError('userId is required', { parameter: 'userId' });
-    if (owner !== p.userId && !p.siteAdmin) throw new NotFoundError('user');
-    const rows = await this.deps.db.selectFrom('api_tokens').selectAll().where('user_id', '=', owner).orderBy('created_at', 'desc').orderBy('id').execute();
-    return rows.map(toToken);
+    authorize(p, 'token.list', { userId: owner }, this.deps.clock.now());
+    return (await listTokensOf(this.deps.db, owner)).map(toToken);
   }
 
   /**
@@ -53,11 +55,10 @@ export class TokenService {
    * so a leaked token cannot breed. The CLI mints for any user as the operator of the machine.
    */
   async create(p: Principal, input: { name: string; scopes: Scope[]; expiresInDays?: number | null; forUserId?: string }): Promise<{ token: ApiToken; secret: string }> {
-    requireUser(p, 'write');
-    if (p.via === 'token') throw new ForbiddenError('an API token cannot create tokens; sign in to create one');
+    guardFor(p, 'token.create');
     const userId = input.forUserId ?? p.userId;
     if (!userId) throw new InvalidInputError('a token belongs to a user');
-    if (userId !== p.userId && p.via !== 'cli' && p.via !== 'system') throw new ForbiddenError('you can only create tokens for yourself');
+    authorize(p, 'token.create', { userId }, this.deps.clock.now());
     const name = input.name.trim();
     if (name.length < 1 || name.length > 100) throw new InvalidInputError('name must have 1 to 100 characters', { field: 'name' });
     const scopes = [...new Set(input.scopes)].sort() as Scope[];
@@ -68,8 +69,7 @@ export class TokenService {
     }
     const secret = TOKEN_PREFIX + randomSecret();
     return writeTx(this.deps, p, async (tx, audit, now) => {
-      const user = await tx.selectFrom('users').select('id').where('id', '=', userId).executeTakeFirst();
-      if (!user) throw new NotFoundError('user');
+      if (!(await findUserById(tx, userId))) throw new NotFoundError('user');
       const row: ApiTokenTable = {
         id: randomUUID(),
         user_id: userId,
@@ -82,7 +82,7 @@ export class TokenService {
         last_used_at: null,
         revoked_at: null,
       };
-      await tx.insertInto('api_tokens').values(row).execute();
+      await insertToken(tx, row);
       const token = toToken(row);
       await audit({ action: 'token.create', recordType: 'api-token', recordId: row.id, organisationId: null, before: null, after: token });
       return { token, secret };
@@ -90,12 +90,14 @@ export class TokenService {
   }
 
   async revoke(p: Principal, id: string): Promise<void> {
-    requireUser(p, 'write');
+    guardFor(p, 'token.revoke');
+    const at = this.deps.clock.now();
     await writeTx(this.deps, p, async (tx, audit, now) => {
-      const row = await tx.selectFrom('api_tokens').selectAll().where('id', '=', id).executeTakeFirst();
-      if (!row || (row.user_id !== p.userId && !p.siteAdmin)) throw new NotFoundError('token');
+      const row = await findToken(tx, id);
+      if (!row) throw new NotFoundError('token');
+      authorize(p, 'token.revoke', { userId: row.user_id }, at);
       if (row.revoked_at) return;
-      await tx.updateTable('api_tokens').set({ revoked_at: now }).where('id', '=', id).execute();
+      await markTokenRevoked(tx, id, now);
       await audit({ action: 'token.revoke', recordType: 'api-token', recordId: id, organisationId: null, before: toToken(row), after: toToken({ ...row, revoked_at: now }) });
     });
   }

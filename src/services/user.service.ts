@@ -1,10 +1,16 @@
 import { randomUUID } from 'node:crypto';
-import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StaleWriteError } from '../domain/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError, StaleWriteError } from '../domain/errors.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
+import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
+import { userScope } from '../domain/policy/user.policy.ts';
+import { organisationIdsOfUser, replaceRoles } from '../store/membership.repository.ts';
+import { existingOrganisationIds } from '../store/organisation.repository.ts';
 import type { UserTable } from '../store/schema.ts';
-import { adminOrgIds, requireSiteAdmin, requireUser } from './access.ts';
+import { deleteSessionsOfUser } from '../store/session.repository.ts';
+import { findUserByEmail, findUserById, findVisibleUser, insertUser, listUsers, updateUserVersioned } from '../store/user.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
-import { checkGrant, checkRoles, checkVersion } from './organisation.service.ts';
+import type { InvitationService, OrganisationInvitation } from './invitation.service.ts';
+import { checkRoles, checkVersion } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 import { DEFAULT_HASH_COST, hashPassword, oneTimePassword } from './secrets.ts';
 
@@ -35,6 +41,7 @@ export interface UpdateUserInput {
   siteAdmin?: boolean;
 }
 
+/** The user record that leaves the service: never the password hash. */
 export function toUser(r: UserTable): User {
   return {
     id: r.id,
@@ -58,58 +65,78 @@ export function normaliseEmail(e: string): string {
   return email;
 }
 
+/**
+ * What POST /users answers. Site administrators, who see every user, create accounts directly (and are told when
+ * the e-mail is taken). Everyone else gets invitations by e-mail, the same answer whether or not the address
+ * already has an account, so the answer never reveals who exists in another tenant.
+ */
+export type CreateUserResult =
+  | { kind: 'created'; user: User; oneTimePassword: string | null }
+  | { kind: 'invited'; email: string; invitations: OrganisationInvitation[] };
+
 export class UserService {
+  #invitations: InvitationService | null = null;
+
   constructor(private readonly deps: ServiceDeps) {}
 
-  /** Site admins see everyone; organisation admins their organisations' members; others only themselves. */
-  private scoped(p: Principal) {
-    return (eb: any) => {
-      if (p.siteAdmin) return eb.lit(true);
-      const admin = adminOrgIds(p);
-      const self = eb('users.id', '=', p.userId ?? '');
-      if (admin.length === 0) return self;
-      return eb.or([self, eb('users.id', 'in', eb.selectFrom('memberships').select('memberships.user_id').where('memberships.organisation_id', 'in', admin))]);
-    };
+  /** Set by the composition root. */
+  useInvitations(invitations: InvitationService): void {
+    this.#invitations = invitations;
   }
 
   async list(p: Principal, page: PageRequest): Promise<Page<User>> {
-    requireUser(p);
+    authorize(p, 'user.list', null, this.deps.clock.now());
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor, 2) as [string, string] | null;
-    let q = this.deps.db.selectFrom('users').selectAll().where(this.scoped(p));
-    if (after) q = q.where((eb) => eb.or([eb('email', '>', after[0]), eb.and([eb('email', '=', after[0]), eb('id', '>', after[1])])]));
-    const rows = await q.orderBy('email').orderBy('id').limit(limit + 1).execute();
+    const rows = await listUsers(this.deps.db, userScope(p), after, limit + 1);
     return toPage(rows, limit, toUser, (r) => [r.email, r.id]);
   }
 
   async get(p: Principal, id: string): Promise<User> {
-    requireUser(p);
-    const row = await this.deps.db.selectFrom('users').selectAll().where('id', '=', id).where(this.scoped(p)).executeTakeFirst();
+    const now = this.deps.clock.now();
+    guardFor(p, 'user.read');
+    const row = await findVisibleUser(this.deps.db, userScope(p), id);
     if (!row) throw new NotFoundError('user');
+    authorize(p, 'user.read', { id: row.id, organisationIds: await organisationIdsOfUser(this.deps.db, row.id) }, now);
     return toUser(row);
   }
 
+  /** Creates an account; for callers allowed to learn that an e-mail is taken (site administrators, the operator). */
   async create(p: Principal, input: CreateUserInput): Promise<{ user: User; oneTimePassword: string | null }> {
-    requireUser(p, 'admin');
+    const r = await this.createOrInvite(p, input);
+    if (r.kind !== 'created') throw new Error('UserService.create: only for site administrators; POST /users uses createOrInvite');
+    return r;
+  }
+
+  async createOrInvite(p: Principal, input: CreateUserInput): Promise<CreateUserResult> {
+    const now = this.deps.clock.now();
+    guardFor(p, 'user.create');
     const memberships = (input.memberships ?? []).map((m) => ({ organisationId: m.organisationId, roles: checkRoles(m.roles) }));
-    if (!p.siteAdmin) {
-      const mine = adminOrgIds(p);
-      if (mine.length === 0) throw new ForbiddenError('only site administrators and organisation administrators create users');
-      if (input.siteAdmin) throw new ForbiddenError('only site administrators create site administrators');
-      if (memberships.length === 0 || memberships.some((m) => !mine.includes(m.organisationId))) {
-        throw new ForbiddenError('organisation administrators create users only into organisations they administer');
+    const seen = new Set<string>();
+    for (const m of memberships) {
+      if (seen.has(m.organisationId)) {
+        throw new InvalidInputError(`organisation ${m.organisationId} is listed twice in memberships: list each organisation once, with all its roles`, { field: 'memberships' });
       }
+      seen.add(m.organisationId);
     }
-    for (const m of memberships) checkGrant(p, m.organisationId, m.roles);
+    authorize(p, 'user.create', { siteAdmin: input.siteAdmin === true, organisationIds: memberships.map((m) => m.organisationId) }, now);
+    for (const m of memberships) authorize(p, 'membership.grant', m, now);
     const email = normaliseEmail(input.email);
     const name = input.name.trim();
     if (name.length < 1 || name.length > 200) throw new InvalidInputError('name must have 1 to 200 characters', { field: 'name' });
+    if (!allows(p, 'user.learn-existence', null, now)) {
+      if (!this.#invitations) throw new Error('UserService: invitations are not wired (see src/composition.ts)');
+      const invitations: OrganisationInvitation[] = [];
+      for (const m of memberships) invitations.push(await this.#invitations.invite(p, m.organisationId, { userId: null, email }, m.roles));
+      return { kind: 'invited', email, invitations };
+    }
+    const known = await existingOrganisationIds(this.deps.db, memberships.map((m) => m.organisationId));
+    const unknown = memberships.find((m) => !known.has(m.organisationId));
+    if (unknown) throw new InvalidInputError(`unknown organisation ${unknown.organisationId}`, { field: 'memberships' });
     const otp = input.password === undefined ? oneTimePassword() : null;
     const hash = await hashPassword(input.password ?? otp!, this.deps.passwordHashing ?? DEFAULT_HASH_COST);
-    const user = await writeTx(this.deps, p, async (tx, audit, now) => {
-      if (await tx.selectFrom('users').select('id').where('email', '=', email).executeTakeFirst()) {
-        throw new ConflictError(`a user with e-mail ${email} already exists`, { field: 'email' });
-      }
+    const user = await writeTx(this.deps, p, async (tx, audit, at) => {
+      if (await findUserByEmail(tx, email)) throw new ConflictError(`a user with e-mail ${email} already exists`, { field: 'email' });
       const row: UserTable = {
         id: randomUUID(),
         email,
@@ -119,36 +146,34 @@ export class UserService {
         site_admin: input.siteAdmin ? 1 : 0,
         disabled: 0,
         version: 1,
-        created_at: now,
-        updated_at: now,
+        created_at: at,
+        updated_at: at,
       };
-      await tx.insertInto('users').values(row).execute();
+      await insertUser(tx, row);
       const user = toUser(row);
       await audit({ action: 'user.create', recordType: 'user', recordId: row.id, organisationId: memberships[0]?.organisationId ?? null, before: null, after: user });
       for (const m of memberships) {
-        const org = await tx.selectFrom('organisations').select('id').where('id', '=', m.organisationId).executeTakeFirst();
-        if (!org) throw new InvalidInputError(`unknown organisation ${m.organisationId}`, { field: 'memberships' });
-        await tx.insertInto('memberships').values(m.roles.map((role) => ({ user_id: row.id, organisation_id: m.organisationId, role, created_at: now }))).execute();
+        await replaceRoles(tx, m.organisationId, row.id, m.roles, at);
         await audit({ action: 'membership.create', recordType: 'membership', recordId: `${m.organisationId}/${row.id}`, organisationId: m.organisationId, before: null, after: { roles: m.roles } });
       }
       return user;
     });
-    return { user, oneTimePassword: otp };
+    return { kind: 'created', user, oneTimePassword: otp };
   }
 
   async update(p: Principal, id: string, input: UpdateUserInput, expectedVersion: number | undefined): Promise<User> {
-    requireUser(p, 'write');
+    const now = this.deps.clock.now();
+    guardFor(p, 'user.update');
+    const changesFlags = input.disabled !== undefined || input.siteAdmin !== undefined;
+    const visible = await findVisibleUser(this.deps.db, userScope(p), id);
+    if (!visible) throw new NotFoundError('user');
+    authorize(p, 'user.update', { id, organisationIds: await organisationIdsOfUser(this.deps.db, id), changesFlags }, now);
     const self = p.userId === id;
-    if (!p.siteAdmin && (!self || input.disabled !== undefined || input.siteAdmin !== undefined)) {
-      if (!self) await this.get(p, id); // 404 for users the caller cannot see at all
-      throw new ForbiddenError('only site administrators change other users, or disable and promote anyone');
-    }
-    if (p.siteAdmin && !self && (input.disabled !== undefined || input.siteAdmin !== undefined)) requireSiteAdmin(p);
     if (self && (input.disabled === true || input.siteAdmin === false)) {
       throw new InvalidInputError('you cannot disable yourself or remove your own site administration; ask another administrator');
     }
-    return writeTx(this.deps, p, async (tx, audit, now) => {
-      const row = await tx.selectFrom('users').selectAll().where('id', '=', id).executeTakeFirst();
+    return writeTx(this.deps, p, async (tx, audit, at) => {
+      const row = await findUserById(tx, id);
       if (!row) throw new NotFoundError('user');
       const before = toUser(row);
       checkVersion(expectedVersion, before.version);
@@ -159,11 +184,10 @@ export class UserService {
         disabled: input.disabled === undefined ? row.disabled : input.disabled ? 1 : 0,
         site_admin: input.siteAdmin === undefined ? row.site_admin : input.siteAdmin ? 1 : 0,
         version: row.version + 1,
-        updated_at: now,
+        updated_at: at,
       };
-      const res = await tx.updateTable('users').set(next).where('id', '=', id).where('version', '=', row.version).executeTakeFirst();
-      if (Number(res.numUpdatedRows) !== 1) throw new StaleWriteError(row.version);
-      if (next.disabled === 1) await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      if (!(await updateUserVersioned(tx, id, row.version, next))) throw new StaleWriteError(row.version);
+      if (next.disabled === 1) await deleteSessionsOfUser(tx, id);
       const after = toUser({ ...row, ...next });
       await audit({ action: 'user.update', recordType: 'user', recordId: id, organisationId: null, before, after });
       return after;
@@ -171,21 +195,28 @@ export class UserService {
   }
 
   async resetPassword(p: Principal, id: string): Promise<string> {
-    requireSiteAdmin(p);
+    const now = this.deps.clock.now();
+    guardFor(p, 'user.reset-password');
+    const visible = await findVisibleUser(this.deps.db, userScope(p), id);
+    if (!visible) throw new NotFoundError('user');
+    authorize(p, 'user.reset-password', { id, organisationIds: await organisationIdsOfUser(this.deps.db, id) }, now);
     const otp = oneTimePassword();
     const hash = await hashPassword(otp, this.deps.passwordHashing ?? DEFAULT_HASH_COST);
-    await writeTx(this.deps, p, async (tx, audit, now) => {
-      const row = await tx.selectFrom('users').select(['id', 'version']).where('id', '=', id).executeTakeFirst();
+    await writeTx(this.deps, p, async (tx, audit, at) => {
+      const row = await findUserById(tx, id);
       if (!row) throw new NotFoundError('user');
-      await tx.updateTable('users').set({ password_hash: hash, must_change_password: 1, version: row.version + 1, updated_at: now }).where('id', '=', id).execute();
-      await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
+      if (!(await updateUserVersioned(tx, id, row.version, { password_hash: hash, must_change_password: 1, version: row.version + 1, updated_at: at }))) {
+        throw new StaleWriteError(row.version);
+      }
+      await deleteSessionsOfUser(tx, id);
       await audit({ action: 'user.password-reset', recordType: 'user', recordId: id, organisationId: null, before: { version: row.version }, after: { version: row.version + 1 } });
     });
     return otp;
   }
 
+  /** For the operator's CLI, which names users by e-mail. */
   async findByEmail(email: string): Promise<User | undefined> {
-    const row = await this.deps.db.selectFrom('users').selectAll().where('email', '=', normaliseEmail(email)).executeTakeFirst();
+    const row = await findUserByEmail(this.deps.db, normaliseEmail(email));
     return row ? toUser(row) : undefined;
   }
 }

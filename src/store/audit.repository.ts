@@ -1,9 +1,11 @@
 import { sql } from 'kysely';
 import { canonicalJson, digestOf, sha256Hex } from '../domain/canonical-json.ts';
-import type { Principal } from '../domain/policy/access-label.ts';
+import type { AccessLabel, Principal } from '../domain/policy/access-label.ts';
+import type { AuditScope } from '../domain/policy/audit.policy.ts';
 import type { Db, Tx } from './db.ts';
 import { isPostgres } from './dialect.ts';
 import type { AuditLogTable } from './schema.ts';
+import { visibleTo } from './visibility.ts';
 
 export const GENESIS_HASH = '0'.repeat(64);
 // Any constant works; it names the lock that serialises appends to the chain across server instances.
@@ -17,9 +19,12 @@ export interface AuditInput {
   /** Snapshots without secrets; only their digests are stored. */
   before: unknown;
   after: unknown;
+  /** The record's access label, for records that carry one: the entry is then as hidden as the record. */
+  label?: AccessLabel | null;
 }
 
-type ChainedFields = Omit<AuditLogTable, 'seq' | 'hash'>;
+type LabelFields = 'label_owner' | 'label_tlp' | 'label_embargo_until' | 'label_restricted';
+type ChainedFields = Omit<AuditLogTable, 'seq' | 'hash' | LabelFields>;
 
 function entryHash(e: ChainedFields): string {
   return sha256Hex(
@@ -60,7 +65,53 @@ export async function appendAudit(tx: Tx, actor: Principal, at: string, input: A
     after_digest: digestOf(input.after),
     prev_hash: last?.hash ?? GENESIS_HASH,
   };
-  await tx.insertInto('audit_log').values({ ...fields, hash: entryHash(fields) }).execute();
+  const l = input.label ?? null;
+  await tx
+    .insertInto('audit_log')
+    .values({
+      ...fields,
+      hash: entryHash(fields),
+      label_owner: l?.owner ?? null,
+      label_tlp: l?.tlp ?? null,
+      label_embargo_until: l?.embargoUntil ?? null,
+      label_restricted: l?.restricted ?? null,
+    })
+    .execute();
+}
+
+export interface AuditFilter {
+  recordType?: string | undefined;
+  recordId?: string | undefined;
+}
+
+/**
+ * Entries the scope may read, newest first: everything for site administrators; otherwise entries filed under the
+ * scope's organisations whose record label (when the record carries one) the reader satisfies, decided in SQL.
+ */
+export async function listAuditEntries(db: Db, scope: AuditScope, filter: AuditFilter, beforeSeq: number | null, limit: number) {
+  let q = db
+    .selectFrom('audit_log')
+    .select(['seq', 'at', 'actor_user_id', 'actor_email', 'organisation_id', 'via', 'token_id', 'session_id', 'action', 'record_type', 'record_id', 'before_digest', 'after_digest', 'prev_hash', 'hash']);
+  if (!scope.all) {
+    if (scope.organisationIds.length === 0) return [];
+    q = q
+      .where('organisation_id', 'in', scope.organisationIds)
+      .where((eb) =>
+        eb.or([
+          eb('label_tlp', 'is', null),
+          visibleTo(scope.facts, scope.now, 'audit_log', {
+            owner_org_id: 'label_owner',
+            tlp: 'label_tlp',
+            embargo_until: 'label_embargo_until',
+            restricted_role: 'label_restricted',
+          })(eb),
+        ]),
+      );
+  }
+  if (filter.recordType) q = q.where('record_type', '=', filter.recordType);
+  if (filter.recordId) q = q.where('record_id', '=', filter.recordId);
+  if (beforeSeq !== null) q = q.where('seq', '<', beforeSeq);
+  return q.orderBy('seq', 'desc').limit(limit).execute();
 }
 
 export type AuditVerification =
@@ -80,7 +131,7 @@ export async function verifyAuditChain(db: Db, batch = 5000): Promise<AuditVerif
       if (row.prev_hash !== prev) {
         return { ok: false, entries: count, firstBadSeq: seq, reason: 'prev_hash does not match the previous entry (a row was removed, inserted or reordered)' };
       }
-      const { seq: _s, hash, ...fields } = row;
+      const { seq: _s, hash, label_owner: _o, label_tlp: _t, label_embargo_until: _e, label_restricted: _r, ...fields } = row;
       if (entryHash(fields) !== hash) {
         return { ok: false, entries: count, firstBadSeq: seq, reason: 'content does not match its hash (the row was edited)' };
       }

@@ -1,5 +1,6 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
 import type { AccessLabel, ReaderFacts, Tlp } from '../domain/policy/access-label.ts';
+import type { InventoryScope } from '../domain/policy/inventory.policy.ts';
 import type { Db, Tx } from './db.ts';
 import type { ComponentTable, InventoryTable } from './schema.ts';
 import { visibleTo } from './visibility.ts';
@@ -79,11 +80,7 @@ export function fromInventory(i: Inventory): Omit<InventoryTable, 'seq'> {
  * Who reads inventories: the label policy only. Site administrators get no exception (inventories are operators'
  * sensitive data); `all` is for the server's own background work, which must filter per recipient itself.
  */
-export interface InventoryReader {
-  all: boolean;
-  facts: ReaderFacts;
-  now: string;
-}
+export type InventoryReader = InventoryScope;
 
 function visible(reader: InventoryReader) {
   return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => (reader.all ? eb.lit(true) : visibleTo(reader.facts, reader.now, 'inventories')(eb));
@@ -106,6 +103,17 @@ export async function insertComponents(tx: Tx, seq: number, components: readonly
 
 export async function deleteComponents(tx: Tx, seq: number): Promise<void> {
   await tx.deleteFrom('components').where('inventory_seq', '=', seq).execute();
+}
+
+/** Components go with it by ON DELETE CASCADE. */
+export async function deleteInventory(tx: Tx, seq: number): Promise<void> {
+  await tx.deleteFrom('inventories').where('seq', '=', seq).execute();
+}
+
+/** Conditional on the version read: false when someone else changed the row first. */
+export async function saveInventoryVersioned(tx: Tx, seq: number, expectedVersion: number, after: Inventory): Promise<boolean> {
+  const res = await tx.updateTable('inventories').set(fromInventory(after)).where('seq', '=', seq).where('version', '=', expectedVersion).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
 }
 
 export async function findVisibleInventory(db: Db | Tx, reader: InventoryReader, id: string): Promise<InventoryRow | undefined> {

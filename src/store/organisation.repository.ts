@@ -72,3 +72,32 @@ export async function listOrganisations(db: Db, reader: OrganisationReader, afte
 export async function findVisibleOrganisation(db: Db | Tx, reader: OrganisationReader, id: string): Promise<OrganisationTable | undefined> {
   return db.selectFrom('organisations').selectAll().where('id', '=', id).where(visible(reader)).executeTakeFirst();
 }
+
+/** Names are unique regardless of case; `exceptId` lets a rename keep its own name. */
+export async function organisationNameTaken(db: Db | Tx, name: string, exceptId: string | null): Promise<boolean> {
+  let q = db.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));
+  if (exceptId) q = q.where('id', '!=', exceptId);
+  return (await q.executeTakeFirst()) !== undefined;
+}
+
+/** For the operator's own work (bootstrap, CLI), which names organisations rather than holding their ids. */
+export async function findOrganisationIdByName(db: Db | Tx, name: string): Promise<string | undefined> {
+  return (await db.selectFrom('organisations').select('id').where('name', '=', name).executeTakeFirst())?.id;
+}
+
+/** Ids out of `ids` that exist; for callers already authorised to name any organisation (site admins, operator). */
+export async function existingOrganisationIds(db: Db | Tx, ids: readonly string[]): Promise<Set<string>> {
+  if (ids.length === 0) return new Set();
+  const rows = await db.selectFrom('organisations').select('id').where('id', 'in', [...ids]).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
+export async function insertOrganisation(tx: Tx, row: OrganisationTable): Promise<void> {
+  await tx.insertInto('organisations').values(row).execute();
+}
+
+/** Conditional on the version read: false when someone else changed the row first. */
+export async function updateOrganisationVersioned(tx: Tx, row: OrganisationTable, expectedVersion: number): Promise<boolean> {
+  const res = await tx.updateTable('organisations').set(row).where('id', '=', row.id).where('version', '=', expectedVersion).executeTakeFirst();
+  return Number(res.numUpdatedRows) === 1;
+}

@@ -15,6 +15,7 @@ export interface Database {
   outbox: OutboxTable;
   inventories: InventoryTable;
   components: ComponentTable;
+  invitations: InvitationTable;
 }
 
 /** Columns every labelled record carries; src/store/visibility.ts turns a reader into a condition over them. */
@@ -104,6 +105,11 @@ export interface AuditLogTable {
   after_digest: string | null;
   prev_hash: string;
   hash: string;
+  /** The access label of the record the entry is about (null for unlabelled records); not part of the hash chain. */
+  label_owner: string | null;
+  label_tlp: string | null;
+  label_embargo_until: string | null;
+  label_restricted: string | null;
 }
 
 export interface OutboxTable {
@@ -149,4 +155,19 @@ export interface ComponentTable {
   version: string;
   purl: string;
   bom_ref: string | null;
+}
+
+export interface InvitationTable {
+  id: string;
+  organisation_id: string;
+  /** The invitee by user id (PUT members) or by e-mail (POST /users); exactly one is set. */
+  invitee_user_id: string | null;
+  invitee_email: string | null;
+  /** JSON array of role names. */
+  roles: string;
+  invited_by: string | null;
+  created_at: string;
+  expires_at: string;
+  /** Set when the invitee declines; see the migration for why the row stays. */
+  declined_at: string | null;
 }

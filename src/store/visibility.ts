@@ -8,9 +8,17 @@ const NEVER = sql<SqlBool>`1 = 0`;
  * so hidden rows never leave the database: not in lists, counts, cursors or search. Keep the two in step;
  * policy.test.ts checks them against each other on every combination.
  */
-export function visibleTo(facts: ReaderFacts, nowIso: string, table: string) {
+/** Where a table keeps the four parts of a label, when not under the names of LabelColumns (the audit log). */
+export interface LabelColumnNames {
+  owner_org_id: string;
+  tlp: string;
+  embargo_until: string;
+  restricted_role: string;
+}
+
+export function visibleTo(facts: ReaderFacts, nowIso: string, table: string, names?: LabelColumnNames) {
   return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
-    const col = (c: string) => eb.ref(`${table}.${c}`);
+    const col = (c: keyof LabelColumnNames) => eb.ref(`${table}.${names ? names[c] : c}`);
     const isOwner = facts.organisationIds.length ? eb(col('owner_org_id'), 'in', facts.organisationIds) : NEVER;
     const ownerOrCoordinator = facts.coordinator ? sql<SqlBool>`1 = 1` : isOwner;
     const restricted = facts.roles.length

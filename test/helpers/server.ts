@@ -18,7 +18,7 @@ export async function startTestServer(opts: { driver?: Driver; env?: Record<stri
   const { driver = 'sqlite', listen = true, ...rest } = opts;
   const container = await testContainer(driver, rest);
   const app = await buildApp(container, { logger: false });
-  const first = await bootstrapIfEmpty(container.deps, { adminEmail: container.config.adminEmail, organisationName: container.config.adminOrganisation });
+  const first = await bootstrapIfEmpty(container, { adminEmail: container.config.adminEmail, organisationName: container.config.adminOrganisation });
   let url = '';
   if (listen) {
     await app.listen({ port: 0, host: '127.0.0.1' });

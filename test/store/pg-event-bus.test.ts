@@ -1,8 +1,7 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
 import pg from 'pg';
-import type { ChangeEvent } from '../../src/services/context.ts';
-import { PgEventBus } from '../../src/store/pg-event-bus.ts';
+import { PgEventBus, type ChangeEvent } from '../../src/store/event-bus.ts';
 import { loadConfig } from '../../src/config.ts';
 import { createContainer } from '../../src/composition.ts';
 import { systemPrincipal } from '../../src/services/principal.ts';

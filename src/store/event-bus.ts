@@ -1,8 +1,38 @@
 import { randomUUID } from 'node:crypto';
 import { EventEmitter } from 'node:events';
 import pg from 'pg';
-import type { ChangeEvent } from '../services/context.ts';
-import type { EventBus } from '../services/event-bus.ts';
+
+/**
+ * Change events and the buses that carry them, in one module: the event type, the interface services publish
+ * through, the in-process bus (SQLite: one instance) and the PostgreSQL LISTEN/NOTIFY bus (several instances).
+ * Events are published after commit (see writeTx in src/services/context.ts) and carry ids and types only.
+ */
+export interface ChangeEvent {
+  topic: string;
+  recordType: string;
+  recordId: string;
+  organisationId: string | null;
+}
+
+export interface EventBus {
+  publish(e: ChangeEvent): void;
+  subscribe(fn: (e: ChangeEvent) => void): () => void;
+}
+
+/** One process: listeners are called synchronously after commit. */
+export class LocalEventBus implements EventBus {
+  readonly #emitter = new EventEmitter();
+  constructor() {
+    this.#emitter.setMaxListeners(0);
+  }
+  publish(e: ChangeEvent): void {
+    this.#emitter.emit('change', e);
+  }
+  subscribe(fn: (e: ChangeEvent) => void): () => void {
+    this.#emitter.on('change', fn);
+    return () => this.#emitter.off('change', fn);
+  }
+}
 
 
 interface Envelope {

@@ -1,0 +1,40 @@
+import type { AccessLabel } from './access-label.ts';
+import { isAdminOf, isMemberOf, isSiteAdmin, labelAllows } from './predicates.ts';
+import { rule } from './rule.ts';
+
+export interface OrganisationRecord {
+  id: string;
+  label: AccessLabel;
+}
+
+/**
+ * The directory is administered by site administrators, who therefore see every organisation; members always see
+ * their own; everyone else sees what the organisation's label allows. Same rule as `visibleOrganisation` in SQL
+ * (src/store/organisation.repository.ts).
+ */
+export const seesOrganisation = (a: Parameters<typeof isSiteAdmin>[0], o: OrganisationRecord, now: Date): boolean =>
+  isSiteAdmin(a) || isMemberOf(a, o.id) || labelAllows(a, o.label, now);
+
+export const organisationPolicy = {
+  'organisation.list': rule<null>({ what: 'organisation', need: 'public' }),
+  'organisation.read': rule<OrganisationRecord>({ what: 'organisation', need: 'public', visible: seesOrganisation }),
+  'organisation.create': rule<null>({
+    what: 'organisation',
+    need: 'admin',
+    allow: (a) => isSiteAdmin(a) || 'only site administrators can do this',
+  }),
+  'organisation.update': rule<OrganisationRecord>({
+    what: 'organisation',
+    need: 'write',
+    visible: seesOrganisation,
+    allow: (a, o) => isSiteAdmin(a) || isAdminOf(a, o.id) || "only site administrators and the organisation's administrators can change it",
+  }),
+  // Names are unique across the directory, so a clash would tell an organisation admin that a hidden organisation
+  // of that name exists. Renaming is for site administrators, who see the whole directory.
+  'organisation.rename': rule<OrganisationRecord>({
+    what: 'organisation',
+    need: 'write',
+    visible: seesOrganisation,
+    allow: (a) => isSiteAdmin(a) || 'only site administrators rename organisations',
+  }),
+};
