@@ -19,7 +19,7 @@ describeEachDriver("other tenants' traces", (driver) => {
   let api: ApiClient;
   const org = { a: '', b: '' };
   const user = { adminA: '', handlerA: '', memberB: '', site: '' };
-  const call: Record<string, Caller> = {};
+  const call = {} as Record<'adminA' | 'handlerA' | 'memberB' | 'site', Caller>;
 
   before(async () => {
     server = await startTestServer({ driver, listen: false });
