@@ -45,6 +45,8 @@ export type { Member } from '../../src/services/organisation.service.ts';
 export type { User } from '../../src/services/user.service.ts';
 export type { ApiToken as Token } from '../../src/services/token.service.ts';
 export type { AuditEntry } from '../../src/services/audit.service.ts';
+export type { MyInvitation, OrganisationInvitation } from '../../src/services/invitation.service.ts';
+import type { MyInvitation, OrganisationInvitation } from '../../src/services/invitation.service.ts';
 import type { Organisation } from '../../src/store/organisation.repository.ts';
 import type { Member } from '../../src/services/organisation.service.ts';
 import type { User } from '../../src/services/user.service.ts';
@@ -240,13 +242,31 @@ export const api = {
   listUsers(params: PageParams = {}): Promise<Page<User>> {
     return request('GET', `/users${query({ limit: params.limit, cursor: params.cursor })}`);
   },
+  /** Site administrators get the account (201); organisation administrators an invitation by e-mail (202). */
   createUser(input: {
     email: string;
     name: string;
     siteAdmin?: boolean;
     memberships?: { organisationId: string; roles: string[] }[];
-  }): Promise<{ user: User; oneTimePassword: string }> {
+  }): Promise<{ user: User; oneTimePassword: string } | { email: string; invitations: OrganisationInvitation[] }> {
     return request('POST', '/users', { body: input });
+  },
+
+  // Invitations
+  myInvitations(): Promise<MyInvitation[]> {
+    return request<{ items: MyInvitation[] }>('GET', '/me/invitations').then((b) => b.items);
+  },
+  acceptInvitation(invitationId: string): Promise<void> {
+    return request('POST', `/me/invitations/${id(invitationId)}/accept`);
+  },
+  declineInvitation(invitationId: string): Promise<void> {
+    return request('POST', `/me/invitations/${id(invitationId)}/decline`);
+  },
+  organisationInvitations(orgId: string): Promise<OrganisationInvitation[]> {
+    return request<{ items: OrganisationInvitation[] }>('GET', `/organisations/${id(orgId)}/invitations`).then((b) => b.items);
+  },
+  withdrawInvitation(orgId: string, invitationId: string): Promise<void> {
+    return request('DELETE', `/organisations/${id(orgId)}/invitations/${id(invitationId)}`);
   },
 
   // API tokens

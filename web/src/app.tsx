@@ -4,6 +4,7 @@ import { AppShell, BareShell } from './components/app-shell.component.tsx';
 import { PageHeading } from './components/common.component.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
 import { HomePage } from './pages/home.page.tsx';
+import { InvitationsPage } from './pages/invitations.page.tsx';
 import { OrganisationDetailPage } from './pages/organisation-detail.page.tsx';
 import { OrganisationsPage } from './pages/organisations.page.tsx';
 import { SetPasswordPage } from './pages/set-password.page.tsx';
@@ -19,6 +20,7 @@ const TITLES: [string, string][] = [
   ['/organisations', 'Organisations'],
   ['/users', 'Users'],
   ['/tokens', 'API tokens'],
+  ['/invitations', 'Invitations'],
   ['/audit', 'Audit trail'],
   ['/set-password', 'Set your password'],
   ['/sign-in', 'Sign in'],
@@ -60,6 +62,7 @@ function route(path: string, session: Session, notice: string | undefined): Reac
   if (org) return <OrganisationDetailPage key={org.id} orgId={org.id!} />;
   if (path === '/users') return canAdminister(session) ? <UsersPage /> : <NotAllowed />;
   if (path === '/tokens') return <TokensPage />;
+  if (path === '/invitations') return <InvitationsPage />;
   if (path === '/audit') return canAdminister(session) ? <AuditPage /> : <NotAllowed />;
   return <NotFound />;
 }

@@ -17,6 +17,7 @@ export const NAV_ENTRIES: NavEntry[] = [
   { href: '/organisations', label: 'Organisations', visible: () => true },
   { href: '/users', label: 'Users', visible: canAdminister },
   { href: '/tokens', label: 'API tokens', visible: () => true },
+  { href: '/invitations', label: 'Invitations', visible: () => true },
   { href: '/audit', label: 'Audit trail', visible: canAdminister },
 ];
 

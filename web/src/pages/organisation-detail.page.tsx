@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Form, Label, Select, Table } from '@trussworks/react-uswds';
-import { api, ApiError, type Member, type Organisation, type User } from '../api.ts';
+import { api, ApiError, type Member, type Organisation, type OrganisationInvitation, type User } from '../api.ts';
 import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
@@ -120,6 +120,64 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
           Cancel
         </Button>
       </Form>
+    </section>
+  );
+}
+
+/**
+ * Invitations this organisation sent that are still open. They name only what the administrator typed (a user id or
+ * an e-mail address): nothing about whether that person has an account, so a declined one stays until it expires.
+ */
+function PendingInvitations({ orgId }: { orgId: string }) {
+  const [items, setItems] = useState<OrganisationInvitation[] | null>(null);
+  const [error, setError] = useState<unknown>(null);
+  const load = useCallback(() => api.organisationInvitations(orgId).then(setItems, setError), [orgId]);
+  useEffect(() => {
+    void load();
+  }, [load]);
+  const withdraw = async (inv: OrganisationInvitation) => {
+    try {
+      await api.withdrawInvitation(orgId, inv.id);
+      await load();
+    } catch (err) {
+      setError(err);
+    }
+  };
+  return (
+    <section aria-labelledby="invitations-heading">
+      <h2 id="invitations-heading">Pending invitations</h2>
+      <ErrorAlert error={error} heading="Invitations could not be loaded or changed" />
+      {items && items.length === 0 && <p>No invitations are pending.</p>}
+      {items && items.length > 0 && (
+        <Table fullWidth striped caption="Pending invitations">
+          <thead>
+            <tr>
+              <th scope="col">Invited</th>
+              <th scope="col">Roles</th>
+              <th scope="col">Expires</th>
+              <th scope="col">Actions</th>
+            </tr>
+          </thead>
+          <tbody>
+            {items.map((inv) => (
+              <tr key={inv.id}>
+                <th scope="row">{inv.email ?? `user ${inv.userId}`}</th>
+                <td>
+                  <RoleTags roles={inv.roles} />
+                </td>
+                <td>
+                  <TimeCell value={inv.expiresAt} />
+                </td>
+                <td className="ch-actions">
+                  <Button type="button" unstyled className="text-secondary-dark" onClick={() => void withdraw(inv)}>
+                    Withdraw
+                  </Button>
+                </td>
+              </tr>
+            ))}
+          </tbody>
+        </Table>
+      )}
     </section>
   );
 }
@@ -269,6 +327,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
           {canManage && !editing && members && <AddMemberForm orgId={orgId} members={members} onSaved={saved} />}
         </>
       )}
+      {canManage && <PendingInvitations orgId={orgId} />}
       <ConfirmDialog
         open={removing !== null}
         heading="Remove this member?"

@@ -2,13 +2,21 @@ import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } fr
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { CreateActions, ErrorAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { CreateActions, ErrorAlert, FocusAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
 const PAGE_SIZE = 50;
 
-function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimePassword: string) => void; onCancel: () => void }) {
+function NewUserForm({
+  onCreated,
+  onInvited,
+  onCancel,
+}: {
+  onCreated: (user: User, oneTimePassword: string) => void;
+  onInvited?: (email: string) => void;
+  onCancel: () => void;
+}) {
   const session = useSession();
   const siteAdmin = session.user.siteAdmin;
   const [email, setEmail] = useState('');
@@ -51,7 +59,9 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
         ...(siteAdmin ? { siteAdmin: makeSiteAdmin } : {}),
         ...(memberships ? { memberships } : {}),
       });
-      onCreated(created.user, created.oneTimePassword);
+      // Organisation administrators invite by e-mail: the person joins when they accept (see Invitations).
+      if ('invitations' in created) onInvited?.(created.email);
+      else onCreated(created.user, created.oneTimePassword);
     } catch (err) {
       setError(err);
     } finally {
@@ -119,6 +129,7 @@ function status(user: User): string {
 export function UsersPage() {
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ user: User; oneTimePassword: string } | null>(null);
+  const [invited, setInvited] = useState<string | null>(null);
   const fetchPage = useCallback((from: string | null) => api.listUsers({ limit: PAGE_SIZE, cursor: from }), []);
   const { items, setItems, cursor, loading, error, loadMore } = usePagedList(fetchPage);
 
@@ -139,6 +150,11 @@ export function UsersPage() {
           </Button>
         )}
       </div>
+      {invited && (
+        <FocusAlert type="info" focusKey={invited}>
+          {invited} has been invited. They join once they accept the invitation (signed in, under Invitations).
+        </FocusAlert>
+      )}
       {created && (
         <SecretOnce
           heading={`User ${created.user.email} created`}
@@ -150,6 +166,10 @@ export function UsersPage() {
       {creating && (
         <NewUserForm
           onCancel={() => setCreating(false)}
+          onInvited={(email) => {
+            setCreating(false);
+            setInvited(email);
+          }}
           onCreated={(user, oneTimePassword) => {
             setCreating(false);
             setCreated({ user, oneTimePassword });
