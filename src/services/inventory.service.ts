@@ -1,8 +1,9 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { DomainError, ForbiddenError, InvalidInputError, NotFoundError, StaleWriteError } from '../domain/errors.ts';
-import { readerFacts, type Principal } from '../domain/policy/access-label.ts';
+import type { Principal } from '../domain/policy/access-label.ts';
 import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
 import { inventoryScope } from '../domain/policy/inventory.policy.ts';
+import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import { isOperator } from '../domain/policy/predicates.ts';
 import { componentFromPurl } from '../domain/purl/purl-ecosystem.ts';
 import { parseSbom, type ParsedSbom, type SbomComponent } from '../formats/sbom.ts';
@@ -171,7 +172,7 @@ export class InventoryService {
       return orgId;
     }
     // Unknown and invisible read the same, so the answer does not reveal which organisations exist.
-    const org = await findVisibleOrganisation(this.deps.db, { siteAdmin: p.siteAdmin, facts: readerFacts(p), now: this.deps.clock.now().toISOString() }, orgId);
+    const org = await findVisibleOrganisation(this.deps.db, organisationScope(p, now), orgId);
     if (!org) throw new InvalidInputError(`organisation ${orgId} does not exist or is not visible to you`, { parameter: 'organisationId' });
     authorize(p, 'inventory.create', { owner: orgId }, now);
     throw new ForbiddenError('only members of the owning organisation can upload its inventories');

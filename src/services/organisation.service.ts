@@ -4,7 +4,6 @@ import {
   BASE_ROLES,
   CI_SECTORS,
   RESTRICTED_ROLE_PATTERN,
-  readerFacts,
   type AccessLabel,
   type CiSector,
   type OrganisationKind,
@@ -13,6 +12,7 @@ import {
 } from '../domain/policy/access-label.ts';
 import { authorize, guardFor } from '../domain/policy/authorize.ts';
 import { addsDirectly } from '../domain/policy/membership.policy.ts';
+import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import { isSiteAdmin } from '../domain/policy/predicates.ts';
 import type { Tx } from '../store/db.ts';
 import { listMemberRows, organisationIdsOfUser, removeMembership, replaceRoles, rolesOf } from '../store/membership.repository.ts';
@@ -127,7 +127,7 @@ export class OrganisationService {
   }
 
   private reader(p: Principal): OrganisationReader {
-    return { siteAdmin: p.siteAdmin, facts: readerFacts(p), now: this.deps.clock.now().toISOString() };
+    return organisationScope(p, this.deps.clock.now());
   }
 
   async list(p: Principal, page: PageRequest): Promise<Page<Organisation>> {

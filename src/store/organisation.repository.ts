@@ -1,4 +1,5 @@
-import type { AccessLabel, CiSector, OrganisationKind, ReaderFacts, Tlp } from '../domain/policy/access-label.ts';
+import type { AccessLabel, CiSector, OrganisationKind, Tlp } from '../domain/policy/access-label.ts';
+import type { OrganisationScope } from '../domain/policy/organisation.policy.ts';
 import type { Db, Tx } from './db.ts';
 import type { OrganisationTable } from './schema.ts';
 import { visibleTo } from './visibility.ts';
@@ -44,11 +45,7 @@ export function fromOrganisation(o: Organisation): OrganisationTable {
 }
 
 /** Who may see an organisation: site administrators (they administer the directory), its members, and the label. */
-export interface OrganisationReader {
-  siteAdmin: boolean;
-  facts: ReaderFacts;
-  now: string;
-}
+export type OrganisationReader = OrganisationScope;
 
 function visible(reader: OrganisationReader) {
   return (eb: Parameters<ReturnType<typeof visibleTo>>[0]) =>

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { canRead, TLP_LEVELS, type AccessLabel, type ReaderFacts, type Tlp } from '../../src/domain/policy/access-label.ts';
+import { listAuditEntries } from '../../src/store/audit.repository.ts';
 import { visibleTo } from '../../src/store/visibility.ts';
 import { describeEachDriver, testContainer, type TestContainer } from '../helpers/db.ts';
 
@@ -97,5 +98,46 @@ describeEachDriver('visibility filter in SQL', (driver) => {
       const count = await c.handle.db.selectFrom('organisations').select((eb) => eb.fn.countAll().as('n')).where(visibleTo(facts, NOW, 'organisations')).executeTakeFirstOrThrow();
       assert.equal(Number(count.n), want.length, `${reader}: counts see only visible rows`);
     }
+  });
+});
+
+describeEachDriver('audit entries follow the label of their record, in SQL', (driver) => {
+  let c: TestContainer;
+  before(async () => {
+    c = await testContainer(driver);
+    const entry = (recordId: string, l: AccessLabel | null) => ({
+      at: NOW,
+      actor_user_id: null,
+      actor_email: null,
+      organisation_id: OWNER,
+      via: 'system',
+      token_id: null,
+      session_id: null,
+      action: 'inventory.update',
+      record_type: 'inventory',
+      record_id: recordId,
+      before_digest: null,
+      after_digest: null,
+      prev_hash: '0'.repeat(64),
+      hash: '0'.repeat(64),
+      label_owner: l?.owner ?? null,
+      label_tlp: l?.tlp ?? null,
+      label_embargo_until: l?.embargoUntil ?? null,
+      label_restricted: l?.restricted ?? null,
+    });
+    await c.handle.db.insertInto('audit_log').values([...LABELS.map((l) => entry(l.name, l.label)), entry('unlabelled', null)]).execute();
+  });
+  after(() => c.destroy());
+
+  it('an administrator of the filing organisation sees unlabelled entries and exactly the labelled ones the rule table allows', async () => {
+    for (const [reader, facts] of Object.entries(READERS) as [ReaderName, ReaderFacts][]) {
+      const rows = await listAuditEntries(c.handle.db, { all: false, organisationIds: [OWNER], facts, now: NOW }, {}, null, 200);
+      const want = [...LABELS.filter((l) => expected(reader, l.tlp, l.embargo, l.restricted)).map((l) => l.name), 'unlabelled'].sort();
+      assert.deepEqual(rows.map((r) => r.record_id).sort(), want, reader);
+    }
+    const site = await listAuditEntries(c.handle.db, { all: true, organisationIds: [], facts: READERS.public, now: NOW }, {}, null, 200);
+    assert.equal(site.length, LABELS.length + 1, 'the site administrator sees every entry');
+    const elsewhere = await listAuditEntries(c.handle.db, { all: false, organisationIds: ['44444444-4444-4444-8444-444444444444'], facts: READERS['owner+role'], now: NOW }, {}, null, 200);
+    assert.deepEqual(elsewhere, [], "nothing filed under another organisation");
   });
 });

@@ -1,5 +1,6 @@
 /**
- * Access labels and the one policy that decides every read and write of a labelled record.
+ * Access labels and the read rule of a labelled record. Every other decision (writes, administration, guards) is
+ * in the `<record>.policy.ts` files beside this one, reached through `authorize` (authorize.ts).
  *
  * The same rules exist twice: `canRead` here for a record in hand, and `visibleTo` in src/store/visibility.ts as a
  * SQL condition so that lists, counts and cursors are filtered inside the query. policy.test.ts checks that both
@@ -132,17 +133,4 @@ export function canRead(facts: ReaderFacts, label: AccessLabel, now: Date): bool
     case 'RED':
       return isOwner;
   }
-}
-
-/** Writes to a labelled record: members of the owning organisation (org admins for administrative changes). */
-export function canWriteOwned(p: Principal, owner: string, needAdmin: boolean): boolean {
-  if (!p.scopes.has('write')) return false;
-  const m = p.memberships.get(owner);
-  if (!m) return false;
-  return needAdmin ? m.roles.has('admin') : true;
-}
-
-/** A writer may only apply a restriction it holds itself, so nobody can lock themselves or others out by accident. */
-export function canApplyLabel(facts: ReaderFacts, label: AccessLabel): boolean {
-  return label.restricted === null || facts.roles.includes(label.restricted);
 }

@@ -1,4 +1,4 @@
-import type { AccessLabel } from './access-label.ts';
+import { readerFacts, type AccessLabel, type Principal, type ReaderFacts } from './access-label.ts';
 import { isAdminOf, isMemberOf, isSiteAdmin, labelAllows } from './predicates.ts';
 import { rule } from './rule.ts';
 
@@ -12,8 +12,19 @@ export interface OrganisationRecord {
  * their own; everyone else sees what the organisation's label allows. Same rule as `visibleOrganisation` in SQL
  * (src/store/organisation.repository.ts).
  */
-export const seesOrganisation = (a: Parameters<typeof isSiteAdmin>[0], o: OrganisationRecord, now: Date): boolean =>
+export const seesOrganisation = (a: Principal, o: OrganisationRecord, now: Date): boolean =>
   isSiteAdmin(a) || isMemberOf(a, o.id) || labelAllows(a, o.label, now);
+
+/** The same rule as a scope for SQL (`visibleOrganisation` in src/store/organisation.repository.ts). */
+export interface OrganisationScope {
+  siteAdmin: boolean;
+  facts: ReaderFacts;
+  now: string;
+}
+
+export function organisationScope(a: Principal, now: Date): OrganisationScope {
+  return { siteAdmin: isSiteAdmin(a), facts: readerFacts(a), now: now.toISOString() };
+}
 
 export const organisationPolicy = {
   'organisation.list': rule<null>({ what: 'organisation', need: 'public' }),
