@@ -25,6 +25,7 @@ import {
   type StoredComponent,
   type UnmatchedEntry,
 } from '../store/inventory.repository.ts';
+import { relabelEntries } from '../store/audit.repository.ts';
 import type { Tx } from '../store/db.ts';
 import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
@@ -257,6 +258,7 @@ export class InventoryService {
       if (input.label?.restricted) authorize(p, 'label.apply', label, this.deps.clock.now());
       const after: Inventory = { ...before, name: input.name === undefined ? before.name : checkName(input.name), label, version: before.version + 1, updatedAt: now };
       await this.saveVersioned(tx, row, after);
+      await relabelEntries(tx, 'inventory', id, label);
       await audit({ action: 'inventory.update', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label, before: auditView(before), after: auditView(after) });
       return after;
     });

@@ -79,6 +79,19 @@ export async function appendAudit(tx: Tx, actor: Principal, at: string, input: A
     .execute();
 }
 
+/**
+ * A labelled record's entries follow its current label: when the label changes, so does that of its earlier entries,
+ * so restricting a record also hides its history. Allowed because the label columns are outside the hash chain.
+ */
+export async function relabelEntries(tx: Tx, recordType: string, recordId: string, label: AccessLabel): Promise<void> {
+  await tx
+    .updateTable('audit_log')
+    .set({ label_owner: label.owner, label_tlp: label.tlp, label_embargo_until: label.embargoUntil, label_restricted: label.restricted })
+    .where('record_type', '=', recordType)
+    .where('record_id', '=', recordId)
+    .execute();
+}
+
 export interface AuditFilter {
   recordType?: string | undefined;
   recordId?: string | undefined;

@@ -62,6 +62,18 @@ describeEachDriver("other tenants' traces", (driver) => {
     assert.equal((await server.container.services.audit.verify()).ok, true, 'the hash chain still verifies');
   });
 
+  it('restricting an inventory later hides its earlier history too', async () => {
+    const up = await api.call('POST', `/inventories?name=open-then-restricted&organisationId=${org.a}`, call.handlerA, SBOM, { 'content-type': 'application/json' });
+    assert.equal(up.status, 201);
+    const id = up.body.id as string;
+    assert.deepEqual((await api.get(`/audit?recordId=${id}`, call.adminA)).body.items.map((e: any) => e.action), ['inventory.create'], 'visible while the inventory is');
+    const patched = await api.patch(`/inventories/${id}`, call.handlerA, { label: { restricted: ROLE } }, { 'if-match': `"${up.body.version}"` });
+    assert.equal(patched.status, 200, JSON.stringify(patched.body));
+    assert.deepEqual((await api.get(`/audit?recordId=${id}`, call.adminA)).body.items, [], 'no entry of it is left in their view');
+    assert.equal((await api.get(`/audit?recordId=${id}`, call.site)).body.items.length, 2);
+    assert.equal((await server.container.services.audit.verify()).ok, true, 'relabelling does not touch the hash chain');
+  });
+
   it('PUT members of an outside user is an invitation that reveals nothing, and the invitee decides', async () => {
     const toOutsider = await api.put(`/organisations/${org.a}/members/${user.memberB}`, call.adminA, { roles: ['member'] });
     const toNobody = await api.put(`/organisations/${org.a}/members/${NOBODY}`, call.adminA, { roles: ['member'] });
