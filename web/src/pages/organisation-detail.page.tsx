@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Form, Label, Select, Table } from '@trussworks/react-uswds';
-import { api, ApiError, type Member, type Organisation, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, TimeCell } from '../components/common.component.tsx';
+import { Button, Checkbox, Fieldset, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
+import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type Sector, type Tlp, type User } from '../api.ts';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -124,6 +124,112 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
   );
 }
 
+function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; onSaved: (org: Organisation) => void; onCancel: () => void }) {
+  const session = useSession();
+  // Names are unique across the clearinghouse, so only site administrators rename (a clash must not reveal a hidden one).
+  const canRename = session.user.siteAdmin;
+  const operator = org.kind === 'infrastructure-operator';
+  const [name, setName] = useState(org.name);
+  const [sectors, setSectors] = useState<Sector[]>(org.sectors as Sector[]);
+  const [tlp, setTlp] = useState<Tlp>(org.label.tlp);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (canRename && name.trim().length < 2) found.name = 'Enter a name of at least 2 characters.';
+    if (operator && sectors.length === 0) found.sectors = 'Choose at least one critical-infrastructure sector for an infrastructure operator.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(
+        await api.updateOrganisation(org.id, org.version, {
+          ...(canRename && name.trim() !== org.name ? { name: name.trim() } : {}),
+          ...(operator ? { sectors: SECTORS.filter((s) => sectors.includes(s)) } : {}),
+          label: { tlp },
+        }),
+      );
+    } catch (err) {
+      setErrors(problemFieldErrors(err));
+      setError(
+        err instanceof ApiError && err.status === 412
+          ? new Error('The organisation was changed by someone else since you opened it. Reload the page and try again.')
+          : err,
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="edit-org-heading" className="ch-panel">
+      <h2 id="edit-org-heading" className="margin-top-0">
+        Edit organisation
+      </h2>
+      <ErrorAlert error={error} heading="The organisation was not changed" />
+      <Form onSubmit={submit} large noValidate>
+        {canRename ? (
+          <Field id="edit-org-name" label="Name" error={errors.name}>
+            {(control, invalid) => (
+              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+            )}
+          </Field>
+        ) : (
+          <p className="usa-hint">Only site administrators can rename an organisation.</p>
+        )}
+        {operator && (
+          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
+            <Fieldset legend="Sectors" aria-describedby={errors.sectors ? 'edit-org-sectors-error' : undefined}>
+              {errors.sectors && (
+                <span className="usa-error-message" id="edit-org-sectors-error">
+                  {errors.sectors}
+                </span>
+              )}
+              <div className="ch-checkbox-columns">
+                {SECTORS.map((sector) => (
+                  <Checkbox
+                    key={sector}
+                    id={`edit-sector-${sector}`}
+                    name="sectors"
+                    value={sector}
+                    label={humanize(sector)}
+                    checked={sectors.includes(sector)}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                      setSectors((current) => (e.target.checked ? [...current, sector] : current.filter((s) => s !== sector)))
+                    }
+                  />
+                ))}
+              </div>
+            </Fieldset>
+          </div>
+        )}
+        <Field id="edit-org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
+              {TLP_LEVELS.map((t) => (
+                <option key={t} value={t}>
+                  TLP:{t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <div className="margin-top-3">
+          <Button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : 'Save organisation'}
+          </Button>
+          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
+            Cancel
+          </Button>
+        </div>
+      </Form>
+    </section>
+  );
+}
+
 export function OrganisationDetailPage({ orgId }: { orgId: string }) {
   const session = useSession();
   const [org, setOrg] = useState<Organisation | null>(null);
@@ -133,6 +239,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [editingOrg, setEditingOrg] = useState(false);
 
   const canManage =
     session.user.siteAdmin || session.memberships.some((m) => m.organisationId === orgId && m.roles.includes('admin'));
@@ -216,6 +323,22 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
           <TimeCell value={org.createdAt} />
         </dd>
       </dl>
+      {canManage && !editingOrg && (
+        <Button type="button" outline onClick={() => setEditingOrg(true)}>
+          Edit organisation
+        </Button>
+      )}
+      {editingOrg && (
+        <EditOrganisationForm
+          org={org}
+          onCancel={() => setEditingOrg(false)}
+          onSaved={(updated) => {
+            setOrg(updated);
+            setEditingOrg(false);
+            setNotice(`${updated.name} has been saved.`);
+          }}
+        />
+      )}
       {notice && (
         <FocusAlert type="success" focusKey={notice}>
           {notice}

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } fr
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { CreateActions, ErrorAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, FocusAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -116,11 +116,43 @@ function status(user: User): string {
   return 'Active';
 }
 
+type Pending = { kind: 'disable' | 'enable' | 'reset'; user: User };
+
 export function UsersPage() {
+  const session = useSession();
+  const siteAdmin = session.user.siteAdmin;
   const [creating, setCreating] = useState(false);
   const [created, setCreated] = useState<{ user: User; oneTimePassword: string } | null>(null);
+  const [reset, setReset] = useState<{ user: User; oneTimePassword: string } | null>(null);
+  const [pending, setPending] = useState<Pending | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [actionError, setActionError] = useState<unknown>(null);
   const fetchPage = useCallback((from: string | null) => api.listUsers({ limit: PAGE_SIZE, cursor: from }), []);
   const { items, setItems, cursor, loading, error, loadMore } = usePagedList(fetchPage);
+
+  const replace = (user: User) => setItems((current) => current.map((u) => (u.id === user.id ? user : u)));
+
+  const act = async ({ kind, user }: Pending) => {
+    setPending(null);
+    setActionError(null);
+    setNotice(null);
+    // A one-time password on screen is for one user only: any other action hides it for good.
+    setReset(null);
+    setCreated(null);
+    try {
+      if (kind === 'reset') {
+        const { oneTimePassword } = await api.resetPassword(user.id);
+        setReset({ user, oneTimePassword });
+        replace({ ...user, mustChangePassword: true });
+      } else {
+        const updated = await api.updateUser(user.id, user.version, { disabled: kind === 'disable' });
+        replace(updated);
+        setNotice(kind === 'disable' ? `${user.email} is disabled and signed out everywhere.` : `${user.email} can sign in again.`);
+      }
+    } catch (err) {
+      setActionError(err);
+    }
+  };
 
   return (
     <>
@@ -147,11 +179,26 @@ export function UsersPage() {
           testId="one-time-password"
         />
       )}
+      {reset && (
+        <SecretOnce
+          heading={`New one-time password for ${reset.user.email}`}
+          what="one-time password"
+          value={reset.oneTimePassword}
+          testId="reset-one-time-password"
+        />
+      )}
+      {notice && (
+        <FocusAlert type="success" focusKey={notice}>
+          {notice}
+        </FocusAlert>
+      )}
+      <ErrorAlert error={actionError} heading="The user was not changed" />
       {creating && (
         <NewUserForm
           onCancel={() => setCreating(false)}
           onCreated={(user, oneTimePassword) => {
             setCreating(false);
+            setReset(null);
             setCreated({ user, oneTimePassword });
             setItems((current) => [user, ...current.filter((u) => u.id !== user.id)]);
           }}
@@ -166,6 +213,7 @@ export function UsersPage() {
             <th scope="col">Site administrator</th>
             <th scope="col">Status</th>
             <th scope="col">Created</th>
+            {siteAdmin && <th scope="col">Actions</th>}
           </tr>
         </thead>
         <tbody>
@@ -178,17 +226,52 @@ export function UsersPage() {
               <td>
                 <TimeCell value={u.createdAt} withTime={false} />
               </td>
+              {siteAdmin && (
+                <td className="ch-actions">
+                  {u.id !== session.user.id && (
+                    <>
+                      <Button
+                        type="button"
+                        unstyled
+                        className={u.disabled ? undefined : 'text-secondary-dark'}
+                        onClick={() => setPending({ kind: u.disabled ? 'enable' : 'disable', user: u })}
+                        aria-label={`${u.disabled ? 'Enable' : 'Disable'} ${u.email}`}
+                      >
+                        {u.disabled ? 'Enable' : 'Disable'}
+                      </Button>
+                      <Button type="button" unstyled onClick={() => setPending({ kind: 'reset', user: u })} aria-label={`Reset the password of ${u.email}`}>
+                        Reset password
+                      </Button>
+                    </>
+                  )}
+                </td>
+              )}
             </tr>
           ))}
           {!loading && items.length === 0 && !error && (
             <tr>
-              <td colSpan={5}>No users yet.</td>
+              <td colSpan={siteAdmin ? 6 : 5}>No users yet. Create one with New user, above.</td>
             </tr>
           )}
         </tbody>
       </Table>
       {loading && items.length === 0 && <p role="status">Loading users…</p>}
       <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
+      <ConfirmDialog
+        open={pending !== null}
+        heading={pending?.kind === 'reset' ? 'Reset this password?' : pending?.kind === 'disable' ? 'Disable this user?' : 'Enable this user?'}
+        confirmLabel={pending?.kind === 'reset' ? 'Reset password' : pending?.kind === 'disable' ? 'Disable user' : 'Enable user'}
+        onCancel={() => setPending(null)}
+        onConfirm={() => pending && void act(pending)}
+      >
+        <p>
+          {pending?.kind === 'reset'
+            ? `${pending.user.email} gets a new one-time password, shown to you once, and is signed out everywhere. Their current password stops working.`
+            : pending?.kind === 'disable'
+              ? `${pending?.user.email} will be signed out everywhere and cannot sign in or use API tokens until enabled again.`
+              : `${pending?.user.email} will be able to sign in again.`}
+        </p>
+      </ConfirmDialog>
     </>
   );
 }
