@@ -97,6 +97,7 @@ function UploadForm({ onDone, onCancel }: { onDone: (results: UploadResult[]) =>
                 multiple
                 accept=".json,.xml,application/json,application/xml,text/xml"
                 aria-describedby={control['aria-describedby']}
+                aria-invalid={control['aria-invalid']}
                 onChange={(e: ChangeEvent<HTMLInputElement>) => setFiles(Array.from(e.target.files ?? []))}
               />
             )}

@@ -1,5 +1,5 @@
 import { useCallback, useEffect, useRef, useState, type ChangeEvent, type FormEvent } from 'react';
-import { Button, FileInput, Form, type FileInputRef } from '@trussworks/react-uswds';
+import { Alert, Button, FileInput, Form, type FileInputRef } from '@trussworks/react-uswds';
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, ApiError, sbomContentType, type InventoryView } from '../api.ts';
@@ -123,6 +123,7 @@ function ReplaceForm({ inventory, onSaved, onCancel }: { inventory: InventoryVie
               name="file"
               accept=".json,.xml,application/json,application/xml,text/xml"
               aria-describedby={control['aria-describedby']}
+              aria-invalid={control['aria-invalid']}
               onChange={(e: ChangeEvent<HTMLInputElement>) => setFile(e.target.files?.[0] ?? null)}
             />
           )}
@@ -146,10 +147,13 @@ function Unmatched({ inventory }: { inventory: InventoryView }) {
   const more = inventory.unmatchedCount - inventory.unmatched.length;
   return (
     <>
-      <FocusAlert type="warning" heading={`${inventory.unmatchedCount} components could not be checked`} focusKey={inventory.version} testId="unmatched-warning">
-        Advisories are never matched against these, so they may be affected without anyone knowing. Most lack a
-        package URL (purl) or use an ecosystem advisories do not cover; fix them in the SBOM and replace it.
-      </FocusAlert>
+      {/* Part of the page, not the outcome of an action: it must not take focus from the heading. */}
+      <div className="ch-focus-alert" data-testid="unmatched-warning">
+        <Alert type="warning" headingLevel="h3" heading={`${inventory.unmatchedCount} ${inventory.unmatchedCount === 1 ? 'component' : 'components'} could not be checked`}>
+          Advisories are never matched against these, so they may be affected without anyone knowing. Most lack a
+          package URL (purl) or use an ecosystem advisories do not cover; fix them in the SBOM and replace it.
+        </Alert>
+      </div>
       <ScrollTable caption="Components that could not be checked, and why" testId="unmatched-table">
         <thead>
           <tr>
