@@ -249,7 +249,7 @@ describe('operator pages in Chromium', { skip: skipReason }, () => {
       });
     });
     await page.getByRole('button', { name: 'Find affected components' }).click();
-    await page.getByTestId('affected-summary').filter({ hasText: '1 affected components so far' }).waitFor();
+    await page.getByTestId('affected-summary').filter({ hasText: '1 affected component so far' }).waitFor();
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.getByTestId('affected-summary').filter({ hasText: /^2 affected components in 2 inventories of 1 organisation\.$/ }).waitFor();
     await absent(page.getByRole('button', { name: 'Load more' }), 'no Load more once nextCursor is null');

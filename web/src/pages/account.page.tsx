@@ -2,20 +2,9 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Button, Form, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
+import { passwordFieldErrors, type PasswordField } from '../password-fields.ts';
 import { ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors } from '../components/common.component.tsx';
 import { useSession } from '../session.context.tsx';
-
-type PasswordField = 'current' | 'next' | 'confirm';
-
-/** Sorts the shared password rules' messages onto the field each one is about. */
-export function passwordFieldErrors(problems: string[]): Partial<Record<PasswordField, string>> {
-  const out: Partial<Record<PasswordField, string>> = {};
-  for (const p of problems) {
-    const field: PasswordField = /match/i.test(p) ? 'confirm' : 'next';
-    out[field] = out[field] ? `${out[field]} ${p}` : p;
-  }
-  return out;
-}
 
 export function AccountPage() {
   const session = useSession();

@@ -88,7 +88,8 @@ function Results({ report, loadingMore, onLoadMore }: { report: AffectedPage; lo
         </EmptyState>
       ) : (
         <p role="status" data-testid="affected-summary">
-          {report.affected.length} affected components{more ? ' so far' : ''} in {inventoryCount}{' '}
+          {report.affected.length} affected {report.affected.length === 1 ? 'component' : 'components'}
+          {more ? ' so far' : ''} in {inventoryCount}{' '}
           {inventoryCount === 1 ? 'inventory' : 'inventories'} of {groups.length} {groups.length === 1 ? 'organisation' : 'organisations'}.
         </p>
       )}
@@ -116,8 +117,8 @@ function Results({ report, loadingMore, onLoadMore }: { report: AffectedPage; lo
                   {inv.rows.map((r, i) => (
                     <tr key={`${r.component.purl}-${i}`}>
                       <th scope="row">{r.component.name}</th>
-                      <td className="ch-break">{r.component.version}</td>
-                      <td className="ch-break">{r.fixed ?? 'No fix named'}</td>
+                      <td className="ch-nowrap">{r.component.version}</td>
+                      <td className="ch-nowrap">{r.fixed ?? 'No fix named'}</td>
                       <td>{r.component.ecosystem}</td>
                       <td className="ch-purl">{r.component.purl}</td>
                     </tr>

@@ -217,7 +217,7 @@ function Components({ inventoryId, version }: { inventoryId: string; version: nu
                   {c.name}
                   {c.sourceName && c.sourceName !== c.name ? <span className="text-base"> (source {c.sourceName})</span> : null}
                 </th>
-                <td className="ch-break">{c.version}</td>
+                <td className="ch-nowrap">{c.version}</td>
                 <td>{c.ecosystem}</td>
                 <td>{c.release ?? '—'}</td>
                 <td className="ch-purl">{c.purl}</td>

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -24,6 +24,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
   const [userId, setUserId] = useState('');
   const [draft, setDraft] = useState<RoleDraft>({ admin: false, member: true, restricted: '' });
   const [error, setError] = useState<unknown>(null);
+  const [userError, setUserError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -43,7 +44,11 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
       setError(new Error(result.problem));
       return;
     }
-    if (!userId) return;
+    if (!userId) {
+      setUserError('Choose the user to add.');
+      return;
+    }
+    setUserError(null);
     setBusy(true);
     setError(null);
     try {
@@ -65,16 +70,19 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
         Add a member
       </h2>
       <ErrorAlert error={error} heading="The member was not added" />
-      <Form onSubmit={submit} large>
-        <Label htmlFor="add-member-user">User</Label>
-        <Select id="add-member-user" name="userId" required value={userId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setUserId(e.target.value)}>
-          <option value="">- Select -</option>
-          {candidates.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name ? `${u.name} <${u.email}>` : u.email}
-            </option>
-          ))}
-        </Select>
+      <Form onSubmit={submit} large noValidate>
+        <Field id="add-member-user" label="User" error={userError}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="userId" value={userId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setUserId(e.target.value)}>
+              <option value="">- Select -</option>
+              {candidates.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name ? `${u.name} <${u.email}>` : u.email}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
         <RoleEditor idPrefix="add-member" value={draft} onChange={setDraft} />
         <Button type="submit" disabled={busy} className="margin-top-3">
           {busy ? 'Adding…' : 'Add member'}
@@ -111,7 +119,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
         Change roles of {member.email}
       </h2>
       <ErrorAlert error={error} heading="The roles were not changed" />
-      <Form onSubmit={submit} large>
+      <Form onSubmit={submit} large noValidate>
         <RoleEditor idPrefix="change-member" value={draft} onChange={setDraft} />
         <Button type="submit" disabled={busy} className="margin-top-3">
           Save roles
@@ -350,7 +358,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
       ) : (
         <>
           <ErrorAlert error={membersError} heading="Members could not be loaded or changed" />
-          <Table fullWidth striped scrollable caption={`Members of ${org.name}`}>
+          <ScrollTable caption={`Members of ${org.name}`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -381,11 +389,11 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
               ))}
               {members && members.length === 0 && (
                 <tr>
-                  <td colSpan={canManage ? 4 : 3}>No members yet.</td>
+                  <td colSpan={canManage ? 4 : 3}>No members yet.{canManage ? ' Add the first one below.' : ''}</td>
                 </tr>
               )}
             </tbody>
-          </Table>
+          </ScrollTable>
           {canManage && editing && (
             <ChangeRolesForm key={editing.userId} orgId={orgId} member={editing} onDone={saved} onCancel={() => setEditing(null)} />
           )}

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Form, Select, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, FocusAlert, LoadMore, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -21,6 +21,7 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
   const [orgId, setOrgId] = useState(() => (siteAdmin ? '' : (adminOrganisations(session)[0]?.organisationId ?? '')));
   const [draft, setDraft] = useState<RoleDraft>({ admin: false, member: true, restricted: '' });
   const [error, setError] = useState<unknown>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -33,6 +34,13 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const found: Record<string, string> = {};
+    // A light check only (something@something); the server has the final word on addresses.
+    if (!/^[^\s@]+@[^\s@]+$/.test(email.trim())) found.email = 'Enter an email address such as name@example.org.';
+    if (!name.trim()) found.name = 'Enter the person\'s name.';
+    if (!siteAdmin && !orgId) found.organisationId = 'Choose one of your organisations for the new user.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return;
     let memberships: { organisationId: string; roles: string[] }[] | undefined;
     if (orgId) {
       const result = rolesFromDraft(draft);
@@ -53,6 +61,7 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
       });
       onCreated(created.user, created.oneTimePassword);
     } catch (err) {
+      setErrors(problemFieldErrors(err));
       setError(err);
     } finally {
       setBusy(false);
@@ -69,20 +78,26 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
         sign in.
       </p>
       <ErrorAlert error={error} heading="The user was not created" />
-      <Form onSubmit={submit} large>
-        <Label htmlFor="user-email">Email address</Label>
-        <TextInput
-          id="user-email"
-          name="email"
-          type="email"
-          required
-          autoCapitalize="off"
-          spellCheck={false}
-          value={email}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
-        />
-        <Label htmlFor="user-name">Name</Label>
-        <TextInput id="user-name" name="name" type="text" required value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+      <Form onSubmit={submit} large noValidate>
+        <Field id="user-email" label="Email address" error={errors.email}>
+          {(control, invalid) => (
+            <TextInput
+              {...control}
+              validationStatus={invalid ? 'error' : undefined}
+              name="email"
+              type="email"
+              autoCapitalize="off"
+              spellCheck={false}
+              value={email}
+              onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
+            />
+          )}
+        </Field>
+        <Field id="user-name" label="Name" error={errors.name}>
+          {(control, invalid) => (
+            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+          )}
+        </Field>
         {siteAdmin && (
           <Checkbox
             id="user-site-admin"
@@ -94,15 +109,18 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
             onChange={(e: ChangeEvent<HTMLInputElement>) => setMakeSiteAdmin(e.target.checked)}
           />
         )}
-        <Label htmlFor="user-org">Organisation{siteAdmin ? ' (optional)' : ''}</Label>
-        <Select id="user-org" name="organisationId" required={!siteAdmin} value={orgId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setOrgId(e.target.value)}>
-          {siteAdmin && <option value="">- None -</option>}
-          {orgs.map((o) => (
-            <option key={o.id} value={o.id}>
-              {o.name}
-            </option>
-          ))}
-        </Select>
+        <Field id="user-org" label={`Organisation${siteAdmin ? ' (optional)' : ''}`} error={errors.organisationId}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="organisationId" value={orgId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setOrgId(e.target.value)}>
+              {siteAdmin && <option value="">- None -</option>}
+              {orgs.map((o) => (
+                <option key={o.id} value={o.id}>
+                  {o.name}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
         {orgId && <RoleEditor idPrefix="new-user" value={draft} onChange={setDraft} legend="Roles in the organisation" />}
         <CreateActions busy={busy} what="user" onCancel={onCancel} />
       </Form>
@@ -205,7 +223,7 @@ export function UsersPage() {
         />
       )}
       <ErrorAlert error={error} heading="Users could not be loaded" />
-      <Table fullWidth striped scrollable caption="Users you can manage">
+      <ScrollTable caption="Users you can manage">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -254,7 +272,7 @@ export function UsersPage() {
             </tr>
           )}
         </tbody>
-      </Table>
+      </ScrollTable>
       {loading && items.length === 0 && <p role="status">Loading users…</p>}
       <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
       <ConfirmDialog
