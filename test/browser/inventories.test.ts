@@ -323,6 +323,23 @@ describe('operator pages in Chromium', { skip: skipReason }, () => {
     assert.equal((await api('GET', `/inventories/${inventoryId}`)).status, 404);
   });
 
+  it('says how many more components could not be checked than the server keeps reasons for', async () => {
+    const unknown = cyclonedx(Array.from({ length: 203 }, (_, i) => ({ name: `vendored-${i}`, version: '1.0' })));
+    const res = await page.request.post(`${server.url}/api/v1/inventories?name=vendored`, { headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, data: unknown });
+    assert.equal(res.status(), 201);
+    const inv = await res.json();
+    assert.ok(inv.unmatched.length < inv.unmatchedCount, `the server keeps ${inv.unmatched.length} of ${inv.unmatchedCount} reasons`);
+    await page.goto(`${server.url}/inventories/${encodeURIComponent(inv.id)}`);
+    await focusedHeading('vendored');
+    assert.match(await page.getByTestId('unmatched-warning').innerText(), /203 components could not be checked/);
+    assert.equal(await page.getByTestId('unmatched-table').locator('tbody tr').count(), inv.unmatched.length);
+    assert.match(
+      await page.getByTestId('unmatched-more').innerText(),
+      new RegExp(`first ${inv.unmatched.length} reasons; ${inv.unmatchedCount - inv.unmatched.length} more components`),
+    );
+    await page.getByText(/No components with a package identity are stored/).waitFor();
+  });
+
   it('edits an organisation: name, label', async () => {
     const orgs = (await api('GET', '/organisations')).body.items;
     const org = orgs.find((o: { name: string }) => o.name === server.container.config.adminOrganisation);

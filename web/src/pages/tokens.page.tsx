@@ -202,7 +202,7 @@ export function TokensPage() {
                 <TimeCell value={t.createdAt} withTime={false} />
               </td>
               <td>
-                <TimeCell value={t.expiresAt} empty="Never" withTime={false} />
+                <TimeCell value={t.expiresAt} empty="Never" />
               </td>
               <td>
                 <TimeCell value={t.lastUsedAt} empty="Never" />
