@@ -416,6 +416,8 @@ describe('operator pages in Chromium', { skip: skipReason }, () => {
     await page.getByLabel('Confirm new password').fill('something else entirely');
     await page.getByRole('button', { name: 'Change password' }).click();
     assert.match(await fieldError('Confirm new password'), /do not match/);
+    // Focus goes to the first field our check refused, so a screen reader reads its message.
+    await page.waitForFunction(() => document.activeElement?.id === 'account-confirm');
     await checkLayout('account-error');
 
     // The server is the authority on the current password: its verdict goes beside that field.

@@ -295,3 +295,9 @@ export function CreateActions({ busy, what, onCancel }: { busy: boolean; what: s
     </div>
   );
 }
+
+/** After our own validation refused a form, move focus to its first invalid field so its message is read out. */
+export function focusFirstInvalid(form: HTMLFormElement): void {
+  // The error state renders on the next frame; look for the marked field then.
+  window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+}

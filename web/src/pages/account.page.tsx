@@ -3,7 +3,7 @@ import { Button, Form, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
 import { passwordFieldErrors, type PasswordField } from '../password-fields.ts';
-import { ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors } from '../components/common.component.tsx';
+import { ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors } from '../components/common.component.tsx';
 import { useSession } from '../session.context.tsx';
 
 export function AccountPage() {
@@ -22,7 +22,7 @@ export function AccountPage() {
     if (!current) found.current = 'Enter your current password.';
     setErrors(found);
     setError(null);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     try {
       await api.changePassword(current, next);

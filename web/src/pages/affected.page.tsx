@@ -2,7 +2,7 @@ import { useState, type ChangeEvent, type FormEvent } from 'react';
 import { Button, Form, Textarea } from '@trussworks/react-uswds';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, type AffectedComponent, type AffectedPage } from '../api.ts';
-import { EmptyState, ErrorAlert, Field, FocusAlert, formatDateTime, PageHeading, ScrollTable } from '../components/common.component.tsx';
+import { EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, formatDateTime, PageHeading, ScrollTable } from '../components/common.component.tsx';
 import { AppLink } from '../router.tsx';
 
 /** The route's own cap (5 MiB); a larger paste is refused here rather than after uploading it. */
@@ -151,7 +151,7 @@ export function AffectedPage() {
     event.preventDefault();
     const problem = osvInputProblem(text);
     setInputProblem(problem);
-    if (problem) return;
+    if (problem) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     setReport(null);

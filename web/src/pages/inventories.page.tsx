@@ -3,7 +3,7 @@ import { Button, FileInput, Form, Select, type FileInputRef } from '@trussworks/
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, errorMessage, sbomContentType, type InventoryView } from '../api.ts';
-import { EmptyState, ErrorAlert, Field, FocusAlert, LoadMore, PageHeading, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { LabelFields, labelFromDraft, type LabelDraft } from '../components/label-fields.component.tsx';
 import { TlpTag } from '../components/labels.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -48,7 +48,7 @@ function UploadForm({ onDone, onCancel }: { onDone: (results: UploadResult[]) =>
     const labelResult = labelFromDraft(label);
     if ('errors' in labelResult) Object.assign(found, labelResult.errors);
     setErrors(found);
-    if (Object.keys(found).length > 0 || 'errors' in labelResult) return;
+    if (Object.keys(found).length > 0 || 'errors' in labelResult) return focusFirstInvalid(event.currentTarget);
 
     const results: UploadResult[] = [];
     for (const [index, file] of files.entries()) {

@@ -3,18 +3,7 @@ import { Alert, Button, FileInput, Form, type FileInputRef } from '@trussworks/r
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, ApiError, sbomContentType, type InventoryView } from '../api.ts';
-import {
-  ConfirmDialog,
-  EmptyState,
-  ErrorAlert,
-  Field,
-  FocusAlert,
-  formatDateTime,
-  LoadMore,
-  PageHeading,
-  ScrollTable,
-  TimeCell,
-} from '../components/common.component.tsx';
+import { ConfirmDialog, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, formatDateTime, LoadMore, PageHeading, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { draftFromLabel, LabelFields, labelFromDraft, type LabelDraft } from '../components/label-fields.component.tsx';
 import { TlpTag } from '../components/labels.component.tsx';
 import { AppLink, navigate } from '../router.tsx';
@@ -44,7 +33,7 @@ function EditLabelForm({ inventory, onSaved, onCancel }: { inventory: InventoryV
     const result = labelFromDraft(label);
     if ('errors' in result) Object.assign(found, result.errors);
     setErrors(found);
-    if (Object.keys(found).length > 0 || 'errors' in result) return;
+    if (Object.keys(found).length > 0 || 'errors' in result) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {
@@ -96,7 +85,7 @@ function ReplaceForm({ inventory, onSaved, onCancel }: { inventory: InventoryVie
         ? `${file.name} is larger than 50 MiB, the most the server accepts.`
         : null;
     setFileError(problem);
-    if (problem || !file) return;
+    if (problem || !file) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {

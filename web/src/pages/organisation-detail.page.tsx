@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -46,7 +46,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
     }
     if (!userId) {
       setUserError('Choose the user to add.');
-      return;
+      return focusFirstInvalid(event.currentTarget);
     }
     setUserError(null);
     setBusy(true);
@@ -150,7 +150,7 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
     if (canRename && name.trim().length < 2) found.name = 'Enter a name of at least 2 characters.';
     if (operator && sectors.length === 0) found.sectors = 'Choose at least one critical-infrastructure sector for an infrastructure operator.';
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {

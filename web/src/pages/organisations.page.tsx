@@ -11,7 +11,7 @@ import {
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
+import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
@@ -38,7 +38,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
     if (!kind) found.kind = 'Choose what kind of organisation this is.';
     if (operator && sectors.length === 0) found.sectors = 'Choose at least one critical-infrastructure sector for an infrastructure operator.';
     setErrors(found);
-    if (Object.keys(found).length > 0 || !kind) return;
+    if (Object.keys(found).length > 0 || !kind) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {

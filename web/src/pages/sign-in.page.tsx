@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { ApiError, errorMessage } from '../api.ts';
-import { Field, FocusAlert, PageHeading } from '../components/common.component.tsx';
+import { Field, FocusAlert, focusFirstInvalid, PageHeading } from '../components/common.component.tsx';
 import { useSessionContext } from '../session.context.tsx';
 
 function formatWait(seconds: number): string {
@@ -39,7 +39,7 @@ export function SignInPage({ notice }: { notice?: string }) {
     if (!email.trim()) found.email = 'Enter your email address.';
     if (!password) found.password = 'Enter your password.';
     setFieldErrors(found);
-    if (found.email || found.password) return;
+    if (found.email || found.password) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {

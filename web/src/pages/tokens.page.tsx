@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Checkbox, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { api, TOKEN_SCOPES, type Token, type TokenScope } from '../api.ts';
-import { CreateActions, ConfirmDialog, ErrorAlert, Field, FocusAlert, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
 
 const DEFAULT_EXPIRY_DAYS = 90;
 const MAX_EXPIRY_DAYS = 366;
@@ -29,7 +29,7 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
     if (!days.trim() || !Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS)
       found.expiresInDays = `Expiry must be a whole number of days from 1 to ${MAX_EXPIRY_DAYS}.`;
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {

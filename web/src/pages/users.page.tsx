@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } fr
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Select, TextInput } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -40,7 +40,7 @@ function NewUserForm({ onCreated, onCancel }: { onCreated: (user: User, oneTimeP
     if (!name.trim()) found.name = 'Enter the person\'s name.';
     if (!siteAdmin && !orgId) found.organisationId = 'Choose one of your organisations for the new user.';
     setErrors(found);
-    if (Object.keys(found).length > 0) return;
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
     let memberships: { organisationId: string; roles: string[] }[] | undefined;
     if (orgId) {
       const result = rolesFromDraft(draft);
