@@ -31,3 +31,8 @@ export function useOrganisationNames(ids: string[]): (id: string) => string | nu
   }, [key]);
   return (id) => known.get(id) ?? null;
 }
+
+/** Keeps the cache true after a rename on this page load. */
+export function rememberOrganisationName(id: string, name: string): void {
+  known.set(id, name);
+}

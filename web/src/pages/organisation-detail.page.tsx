@@ -4,6 +4,7 @@ import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, typ
 import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
+import { rememberOrganisationName } from '../hooks/use-organisation-names.ts';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
 
@@ -341,6 +342,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
           org={org}
           onCancel={() => setEditingOrg(false)}
           onSaved={(updated) => {
+            rememberOrganisationName(updated.id, updated.name);
             setOrg(updated);
             setEditingOrg(false);
             setNotice(`${updated.name} has been saved.`);
