@@ -130,6 +130,14 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
   it('rejects a wrong password with a clear error and no session', async () => {
     await page.goto(server.url);
     await focusedHeading('Sign in');
+    // Empty fields: our message beside each field (the form has noValidate: no browser pop-up stands in for it).
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    for (const [label, message] of [['Email address', 'Enter your email address.'], ['Password', 'Enter your password.']] as const) {
+      const field = page.getByLabel(label, { exact: true });
+      await page.locator(`[id="${await field.getAttribute('id')}"][aria-invalid="true"]`).waitFor();
+      const errorId = ((await field.getAttribute('aria-describedby')) ?? '').split(' ').find((id) => id.endsWith('-error'));
+      assert.equal(await page.locator(`[id="${errorId}"].usa-error-message`).innerText(), message);
+    }
     await signIn(server.admin.email, `${server.admin.oneTimePassword}-wrong`);
     const text = await focusedAlert('alert', 'Sign-in failed');
     assert.match(text, /Check your email address and password/);

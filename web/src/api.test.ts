@@ -144,3 +144,48 @@ describe('API client', () => {
     );
   });
 });
+
+describe('API client: inventories and the reverse query', () => {
+  it('uploads the file itself with its content type, the label in the query and the CSRF token', async () => {
+    answers.push(json(200, session), json(201, { id: 'i1' }));
+    await api.signIn('a@example.org', 'pw');
+    const file = new Blob(['<bom/>'], { type: 'text/xml' });
+    await api.uploadInventory({ name: 'plant a', organisationId: 'o1', tlp: 'AMBER+STRICT' }, { data: file, contentType: 'application/vnd.cyclonedx+xml' });
+    const call = calls[1]!;
+    assert.equal(call.init.method, 'POST');
+    assert.equal(call.url, '/api/v1/inventories?name=plant+a&organisationId=o1&tlp=AMBER%2BSTRICT');
+    assert.equal(call.init.body, file, 'the file is sent as it is, not as JSON');
+    assert.equal(header(call, 'Content-Type'), 'application/vnd.cyclonedx+xml');
+    assert.equal(header(call, 'X-CSRF-Token'), 'csrf-1');
+  });
+
+  it('sends If-Match with the version on screen for replace, label edits and deletion', async () => {
+    answers.push(json(200, { id: 'i1' }), json(200, { id: 'i1' }), () => new Response(null, { status: 204 }), json(200, { id: 'o1' }));
+    await api.replaceSbom('i/1', 3, { data: '{}', contentType: 'application/json' });
+    await api.updateInventory('i/1', 4, { label: { tlp: 'RED', embargoUntil: null } });
+    await api.deleteInventory('i/1', 5);
+    await api.updateOrganisation('o1', 7, { label: { tlp: 'GREEN' } });
+    assert.deepEqual(
+      calls.map((c) => [c.init.method, c.url, header(c, 'If-Match')]),
+      [
+        ['PUT', '/api/v1/inventories/i%2F1/sbom', '"3"'],
+        ['PATCH', '/api/v1/inventories/i%2F1', '"4"'],
+        ['DELETE', '/api/v1/inventories/i%2F1', '"5"'],
+        ['PATCH', '/api/v1/organisations/o1', '"7"'],
+      ],
+    );
+    assert.equal(calls[1]!.init.body, JSON.stringify({ label: { tlp: 'RED', embargoUntil: null } }));
+  });
+
+  it('sends the pasted advisory text unchanged and pages it with the cursor', async () => {
+    const report = { advisory: { id: 'A' }, affected: [], problems: [] };
+    answers.push(json(200, { ...report, nextCursor: 'n1' }), json(200, report));
+    const text = '{ "id": "A",  "affected": [] }';
+    assert.equal((await api.affectedBy(text)).nextCursor, 'n1');
+    assert.equal((await api.affectedBy(text, { cursor: 'n1' })).nextCursor, undefined);
+    assert.deepEqual(calls.map((c) => [c.url, c.init.body, header(c, 'Content-Type')]), [
+      ['/api/v1/advisories/affected', text, 'application/json'],
+      ['/api/v1/advisories/affected?cursor=n1', text, 'application/json'],
+    ]);
+  });
+});

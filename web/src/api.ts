@@ -47,6 +47,10 @@ export type { ApiToken as Token } from '../../src/services/token.service.ts';
 export type { AuditEntry } from '../../src/services/audit.service.ts';
 export type { MyInvitation, OrganisationInvitation } from '../../src/services/invitation.service.ts';
 import type { MyInvitation, OrganisationInvitation } from '../../src/services/invitation.service.ts';
+export type { Inventory, StoredComponent as Component } from '../../src/services/inventory.service.ts';
+export type { AffectedReport, AffectedComponent } from '../../src/services/affected.service.ts';
+import type { Inventory, StoredComponent as Component } from '../../src/services/inventory.service.ts';
+import type { AffectedReport } from '../../src/services/affected.service.ts';
 import type { Organisation } from '../../src/store/organisation.repository.ts';
 import type { Member } from '../../src/services/organisation.service.ts';
 import type { User } from '../../src/services/user.service.ts';
@@ -142,6 +146,8 @@ async function problemFrom(response: Response): Promise<Problem> {
 
 interface RequestOptions {
   body?: unknown;
+  /** A document sent as it is (an SBOM file), with its own content type, instead of a JSON body. */
+  raw?: { data: Blob | ArrayBuffer | string; contentType: string };
   headers?: Record<string, string>;
   /** Do not broadcast a 401 (used by the session probe and sign-in, where 401 is an expected answer). */
   quiet401?: boolean;
@@ -150,6 +156,7 @@ interface RequestOptions {
 async function request<T>(method: string, path: string, options: RequestOptions = {}): Promise<T> {
   const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...options.headers };
   if (options.body !== undefined) headers['Content-Type'] = 'application/json';
+  if (options.raw) headers['Content-Type'] = options.raw.contentType;
   if (method !== 'GET' && method !== 'HEAD' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
   let response: Response;
   try {
@@ -157,7 +164,7 @@ async function request<T>(method: string, path: string, options: RequestOptions 
       method,
       headers,
       credentials: 'same-origin',
-      body: options.body === undefined ? undefined : JSON.stringify(options.body),
+      body: options.raw ? options.raw.data : options.body === undefined ? undefined : JSON.stringify(options.body),
     });
   } catch {
     throw new ApiError({
@@ -185,6 +192,27 @@ function query(params: Record<string, string | number | null | undefined>): stri
 }
 
 const id = (value: string) => encodeURIComponent(value);
+
+/** `If-Match` for a record at the version the page last read: the server refuses the write if it changed since. */
+const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
+
+/** Inventory as the API sends it: the stored record plus its owner's id. */
+export type InventoryView = Inventory & { organisationId: string };
+
+/** The reverse query's answer; `nextCursor` appears once the route is paged (absent means: everything is here). */
+export type AffectedPage = AffectedReport & { nextCursor?: string | null };
+
+/** Label fields an inventory or organisation write may change (null clears embargo or restriction). */
+export interface LabelPatch {
+  tlp?: Tlp;
+  embargoUntil?: string | null;
+  restricted?: string | null;
+}
+
+export interface SbomFile {
+  data: Blob | ArrayBuffer | string;
+  contentType: string;
+}
 
 export interface PageParams {
   limit?: number;
@@ -238,6 +266,10 @@ export const api = {
     return request('DELETE', `/organisations/${id(orgId)}/members/${id(userId)}`);
   },
 
+  updateOrganisation(orgId: string, version: number, patch: { name?: string; sectors?: Sector[]; label?: LabelPatch }): Promise<Organisation> {
+    return request('PATCH', `/organisations/${id(orgId)}`, { body: patch, headers: ifMatch(version) });
+  },
+
   // Users
   listUsers(params: PageParams = {}): Promise<Page<User>> {
     return request('GET', `/users${query({ limit: params.limit, cursor: params.cursor })}`);
@@ -268,6 +300,45 @@ export const api = {
   withdrawInvitation(orgId: string, invitationId: string): Promise<void> {
     return request('DELETE', `/organisations/${id(orgId)}/invitations/${id(invitationId)}`);
   },
+  updateUser(userId: string, version: number, patch: { name?: string; disabled?: boolean; siteAdmin?: boolean }): Promise<User> {
+    return request('PATCH', `/users/${id(userId)}`, { body: patch, headers: ifMatch(version) });
+  },
+  resetPassword(userId: string): Promise<{ oneTimePassword: string }> {
+    return request('POST', `/users/${id(userId)}/reset-password`);
+  },
+
+  // Inventories
+  listInventories(params: PageParams & { organisationId?: string } = {}): Promise<Page<InventoryView>> {
+    return request('GET', `/inventories${query({ limit: params.limit, cursor: params.cursor, organisationId: params.organisationId })}`);
+  },
+  uploadInventory(
+    input: { name: string; organisationId?: string; tlp?: Tlp; embargoUntil?: string; restricted?: string },
+    file: SbomFile,
+  ): Promise<InventoryView> {
+    return request('POST', `/inventories${query(input)}`, { raw: file });
+  },
+  getInventory(inventoryId: string): Promise<InventoryView> {
+    return request('GET', `/inventories/${id(inventoryId)}`);
+  },
+  listComponents(inventoryId: string, params: PageParams = {}): Promise<Page<Component>> {
+    return request('GET', `/inventories/${id(inventoryId)}/components${query({ limit: params.limit, cursor: params.cursor })}`);
+  },
+  replaceSbom(inventoryId: string, version: number, file: SbomFile, name?: string): Promise<InventoryView> {
+    return request('PUT', `/inventories/${id(inventoryId)}/sbom${query({ name })}`, { raw: file, headers: ifMatch(version) });
+  },
+  updateInventory(inventoryId: string, version: number, patch: { name?: string; label?: LabelPatch }): Promise<InventoryView> {
+    return request('PATCH', `/inventories/${id(inventoryId)}`, { body: patch, headers: ifMatch(version) });
+  },
+  deleteInventory(inventoryId: string, version: number): Promise<void> {
+    return request('DELETE', `/inventories/${id(inventoryId)}`, { headers: ifMatch(version) });
+  },
+
+  // The reverse query: the advisory is sent as the user pasted it, so the server judges it (and names its problems).
+  affectedBy(osvText: string, params: PageParams = {}): Promise<AffectedPage> {
+    return request('POST', `/advisories/affected${query({ limit: params.limit, cursor: params.cursor })}`, {
+      raw: { data: osvText, contentType: 'application/json' },
+    });
+  },
 
   // API tokens
   listTokens(): Promise<Token[]> {
@@ -288,6 +359,12 @@ export const api = {
     );
   },
 };
+
+/** The content type an SBOM file is sent as: XML by its name or declared type, JSON otherwise (the server checks). */
+export function sbomContentType(file: { name: string; type: string }): string {
+  if (/\.xml$/i.test(file.name) || /xml/i.test(file.type)) return 'application/vnd.cyclonedx+xml';
+  return 'application/json';
+}
 
 /** A user-facing sentence for any thrown value. */
 export function errorMessage(error: unknown): string {

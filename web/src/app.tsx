@@ -2,7 +2,11 @@
 import { useEffect, type ReactNode } from 'react';
 import { AppShell, BareShell } from './components/app-shell.component.tsx';
 import { PageHeading } from './components/common.component.tsx';
+import { AccountPage } from './pages/account.page.tsx';
+import { AffectedPage } from './pages/affected.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
+import { InventoriesPage } from './pages/inventories.page.tsx';
+import { InventoryDetailPage } from './pages/inventory-detail.page.tsx';
 import { HomePage } from './pages/home.page.tsx';
 import { InvitationsPage } from './pages/invitations.page.tsx';
 import { OrganisationDetailPage } from './pages/organisation-detail.page.tsx';
@@ -18,6 +22,10 @@ import type { Session } from './api.ts';
 const TITLES: [string, string][] = [
   ['/organisations/:id', 'Organisation'],
   ['/organisations', 'Organisations'],
+  ['/inventories/:id', 'Inventory'],
+  ['/inventories', 'Inventories'],
+  ['/affected', 'Affected components'],
+  ['/account', 'Your account'],
   ['/users', 'Users'],
   ['/tokens', 'API tokens'],
   ['/invitations', 'Invitations'],
@@ -60,6 +68,11 @@ function route(path: string, session: Session, notice: string | undefined): Reac
   const org = matchPath('/organisations/:id', path);
   // Keyed so moving between organisations remounts the page (fresh state, focus on the new heading).
   if (org) return <OrganisationDetailPage key={org.id} orgId={org.id!} />;
+  if (path === '/inventories') return <InventoriesPage />;
+  const inventory = matchPath('/inventories/:id', path);
+  if (inventory) return <InventoryDetailPage key={inventory.id} inventoryId={inventory.id!} />;
+  if (path === '/affected') return <AffectedPage />;
+  if (path === '/account') return <AccountPage />;
   if (path === '/users') return canAdminister(session) ? <UsersPage /> : <NotAllowed />;
   if (path === '/tokens') return <TokensPage />;
   if (path === '/invitations') return <InvitationsPage />;

@@ -14,6 +14,8 @@ interface NavEntry {
 
 export const NAV_ENTRIES: NavEntry[] = [
   { href: '/', label: 'Home', visible: () => true },
+  { href: '/inventories', label: 'Inventories', visible: () => true },
+  { href: '/affected', label: 'Affected components', visible: () => true },
   { href: '/organisations', label: 'Organisations', visible: () => true },
   { href: '/users', label: 'Users', visible: canAdminister },
   { href: '/tokens', label: 'API tokens', visible: () => true },
@@ -40,7 +42,7 @@ function Footer() {
         <GridContainer>
           <p className="margin-y-0 font-sans-2xs">
             Clearinghouse — open-source vulnerability coordination, licensed under Apache-2.0. This is not a U.S.
-            government website.
+            government website. <a href="/docs">API documentation</a> (OpenAPI at <a href="/openapi.json">/openapi.json</a>).
           </p>
         </GridContainer>
       </div>
@@ -107,9 +109,16 @@ export function AppShell({ session, children }: { session: Session; children: Re
 
   const secondaryItems = [
     <span key="who" className="ch-user" title={session.user.name}>
-      Signed in as <strong>{session.user.email}</strong>
+      Signed in as{' '}
+      <AppLink href="/account" title="Your account and password">
+        <strong>{session.user.email}</strong>
+      </AppLink>
       {session.user.siteAdmin ? ' (site administrator)' : ''}
     </span>,
+    // The server's interactive OpenAPI documentation: a separate page, not part of this app's router.
+    <a key="docs" href="/docs" className="ch-docs-link">
+      API docs
+    </a>,
     <Button key="out" type="button" unstyled disabled={signingOut} onClick={() => void leave(false)}>
       Sign out
     </Button>,

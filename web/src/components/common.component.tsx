@@ -152,8 +152,21 @@ export function ConfirmDialog({
   );
 }
 
-const dateTime = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+// Times name their zone: a coordinator reading "Dec 2, 14:00" cannot tell whether an embargo has ended otherwise.
+const dateTime = new Intl.DateTimeFormat(undefined, {
+  year: 'numeric',
+  month: 'short',
+  day: 'numeric',
+  hour: '2-digit',
+  minute: '2-digit',
+  timeZoneName: 'short',
+});
 const dateOnly = new Intl.DateTimeFormat(undefined, { dateStyle: 'medium' });
+
+/** The zone the browser shows times in, for hints beside time inputs ("in your time zone, Europe/Paris"). */
+export function localTimeZone(): string {
+  return Intl.DateTimeFormat().resolvedOptions().timeZone || 'UTC';
+}
 
 export function formatDateTime(value: string | null | undefined, empty = '—'): string {
   if (!value) return empty;
@@ -175,7 +188,89 @@ export function formatUtc(value: string): string {
 
 export function TimeCell({ value, empty, withTime = true }: { value: string | null | undefined; empty?: string; withTime?: boolean }) {
   if (!value) return <>{empty ?? '—'}</>;
-  return <time dateTime={value}>{withTime ? formatDateTime(value) : formatDate(value)}</time>;
+  // A bare date still carries the full time and zone on hover: which day it is depends on the zone.
+  return (
+    <time dateTime={value} title={withTime ? formatUtc(value) : formatDateTime(value)}>
+      {withTime ? formatDateTime(value) : formatDate(value)}
+    </time>
+  );
+}
+
+/**
+ * A form field laid out as USWDS wants it: label, hint, and our own error message beside the field (the forms use
+ * noValidate, so the browser's pop-ups never stand in for it). The control gets its ids through the render prop.
+ */
+export function Field({
+  id,
+  label,
+  hint,
+  error,
+  children,
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null;
+  children: (control: { id: string; 'aria-describedby'?: string; 'aria-invalid'?: true }, invalid: boolean) => ReactNode;
+}) {
+  const hintId = hint ? `${id}-hint` : undefined;
+  const errorId = error ? `${id}-error` : undefined;
+  const describedBy = [errorId, hintId].filter(Boolean).join(' ') || undefined;
+  return (
+    <div className={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
+      <label className={`usa-label${error ? ' usa-label--error' : ''}`} htmlFor={id}>
+        {label}
+      </label>
+      {hint && (
+        <span className="usa-hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="usa-error-message" id={errorId}>
+          {error}
+        </span>
+      )}
+      {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) }, Boolean(error))}
+    </div>
+  );
+}
+
+/** Field errors of a 400 problem, by the field they name (`/name` or `name`), so they can sit beside that field. */
+export function problemFieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  const problem = (error as { problem?: { errors?: { path: string; message: string }[]; field?: unknown; parameter?: unknown; detail?: string } } | null)
+    ?.problem;
+  // Domain errors name one field (`field`, or `parameter` for a query parameter) and explain it in `detail`.
+  for (const named of [problem?.field, problem?.parameter])
+    if (typeof named === 'string' && problem?.detail) out[named] = problem.detail;
+  for (const e of problem?.errors ?? []) {
+    const key = e.path.replace(/^\/(body\/)?/, '').split('/')[0] ?? '';
+    if (key && !out[key]) out[key] = e.message;
+  }
+  return out;
+}
+
+/** A table in a scroll box with a visible cue, so it neither overflows the page nor hides columns on a phone. */
+export function ScrollTable({ caption, children, testId }: { caption: string; children: ReactNode; testId?: string }) {
+  return (
+    <>
+      <div className="ch-scroll" tabIndex={0} role="region" aria-label={`${caption} (scrolls sideways)`} data-testid={testId}>
+        <table className="usa-table usa-table--borderless width-full">
+          <caption className="usa-sr-only">{caption}</caption>
+          {children}
+        </table>
+      </div>
+      <p className="ch-scroll-hint" aria-hidden="true">
+        Scroll the table sideways to see every column.
+      </p>
+    </>
+  );
+}
+
+/** What an empty list means and what to do about it. */
+export function EmptyState({ children }: { children: ReactNode }) {
+  return <div className="ch-empty">{children}</div>;
 }
 
 export function LoadMore({ cursor, loading, onLoad }: { cursor: string | null; loading: boolean; onLoad: () => void }) {
@@ -199,4 +294,10 @@ export function CreateActions({ busy, what, onCancel }: { busy: boolean; what: s
       </Button>
     </div>
   );
+}
+
+/** After our own validation refused a form, move focus to its first invalid field so its message is read out. */
+export function focusFirstInvalid(form: HTMLFormElement): void {
+  // The error state renders on the next frame; look for the marked field then.
+  window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
 }

@@ -1,8 +1,8 @@
 import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
+import { Button, Form, Label, TextInput } from '@trussworks/react-uswds';
 import { api, type AuditEntry } from '../api.ts';
-import { ErrorAlert, formatUtc, LoadMore, PageHeading } from '../components/common.component.tsx';
+import { ErrorAlert, formatUtc, LoadMore, PageHeading, ScrollTable } from '../components/common.component.tsx';
 
 const PAGE_SIZE = 50;
 const SHORT_HASH = 12;
@@ -38,7 +38,7 @@ export function AuditPage() {
         Every change is recorded here, newest first. Entries are hash-chained: each hash covers the entry and the one
         before it, so <code>clearinghouse audit verify</code> detects any edited, inserted or reordered entry, and any removed one short of the newest.
       </p>
-      <Form onSubmit={applyFilter} className="ch-filter maxw-none" aria-label="Filter the audit trail">
+      <Form onSubmit={applyFilter} noValidate className="ch-filter maxw-none" aria-label="Filter the audit trail">
         <div>
           <Label htmlFor="audit-record-type" className="margin-top-0">
             Record type
@@ -75,7 +75,7 @@ export function AuditPage() {
         )}
       </Form>
       <ErrorAlert error={error} heading="The audit trail could not be loaded" />
-      <Table fullWidth striped scrollable compact caption={recordType ? `Audit entries for record type "${recordType}"` : 'All audit entries'}>
+      <ScrollTable caption={recordType ? `Audit entries for record type "${recordType}"` : 'All audit entries'}>
         <thead>
           <tr>
             <th scope="col">Time</th>
@@ -109,11 +109,14 @@ export function AuditPage() {
           ))}
           {!loading && items.length === 0 && !error && (
             <tr>
-              <td colSpan={7}>No audit entries{recordType ? ` for record type "${recordType}"` : ''}.</td>
+              <td colSpan={7}>
+                No audit entries{recordType ? ` for record type "${recordType}"` : ''}.{' '}
+                {recordType ? 'Clear the filter or try another record type.' : 'Entries appear here as soon as anything is created or changed.'}
+              </td>
             </tr>
           )}
         </tbody>
-      </Table>
+      </ScrollTable>
       {loading && items.length === 0 && <p role="status">Loading audit entries…</p>}
       <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
     </>

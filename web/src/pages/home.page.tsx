@@ -38,8 +38,10 @@ export function HomePage({ notice }: { notice?: string }) {
       <h2>Your organisations</h2>
       {session.memberships.length === 0 ? (
         <p>
-          You are not a member of any organisation yet.
-          {session.user.siteAdmin ? ' As a site administrator you can create one under Organisations.' : ''}
+          You are not a member of any organisation yet, so you cannot upload inventories.
+          {session.user.siteAdmin
+            ? ' As a site administrator you can create one under Organisations and add yourself to it.'
+            : ' Ask an administrator of your organisation to add you.'}
         </p>
       ) : (
         <ul className="usa-list">
@@ -52,6 +54,12 @@ export function HomePage({ notice }: { notice?: string }) {
         </ul>
       )}
       <ul className="usa-card-group margin-top-4">
+        <Card heading="Inventories" href="/inventories">
+          Upload the SBOMs of the systems your organisation runs, so every new advisory is matched against them.
+        </Card>
+        <Card heading="Affected components" href="/affected">
+          Paste an OSV advisory to see which inventories it affects, and the version that fixes each component.
+        </Card>
         <Card heading="Organisations" href="/organisations">
           Government bodies, AI developers, infrastructure operators, vendors, evaluators and researchers taking part.
         </Card>
@@ -68,6 +76,9 @@ export function HomePage({ notice }: { notice?: string }) {
             The tamper-evident, hash-chained record of every change.
           </Card>
         )}
+        <Card heading="Your account" href="/account">
+          Your details, and changing your password.
+        </Card>
       </ul>
     </>
   );

@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Form, Label, Select, Table } from '@trussworks/react-uswds';
-import { api, ApiError, type Member, type Organisation, type OrganisationInvitation, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, TimeCell } from '../components/common.component.tsx';
+import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
+import { rememberOrganisationName } from '../hooks/use-organisation-names.ts';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
 
@@ -24,6 +25,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
   const [userId, setUserId] = useState('');
   const [draft, setDraft] = useState<RoleDraft>({ admin: false, member: true, restricted: '' });
   const [error, setError] = useState<unknown>(null);
+  const [userError, setUserError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
 
   useEffect(() => {
@@ -43,7 +45,11 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
       setError(new Error(result.problem));
       return;
     }
-    if (!userId) return;
+    if (!userId) {
+      setUserError('Choose the user to add.');
+      return focusFirstInvalid(event.currentTarget);
+    }
+    setUserError(null);
     setBusy(true);
     setError(null);
     try {
@@ -65,16 +71,19 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
         Add a member
       </h2>
       <ErrorAlert error={error} heading="The member was not added" />
-      <Form onSubmit={submit} large>
-        <Label htmlFor="add-member-user">User</Label>
-        <Select id="add-member-user" name="userId" required value={userId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setUserId(e.target.value)}>
-          <option value="">- Select -</option>
-          {candidates.map((u) => (
-            <option key={u.id} value={u.id}>
-              {u.name ? `${u.name} <${u.email}>` : u.email}
-            </option>
-          ))}
-        </Select>
+      <Form onSubmit={submit} large noValidate>
+        <Field id="add-member-user" label="User" error={userError}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="userId" value={userId} onChange={(e: ChangeEvent<HTMLSelectElement>) => setUserId(e.target.value)}>
+              <option value="">- Select -</option>
+              {candidates.map((u) => (
+                <option key={u.id} value={u.id}>
+                  {u.name ? `${u.name} <${u.email}>` : u.email}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
         <RoleEditor idPrefix="add-member" value={draft} onChange={setDraft} />
         <Button type="submit" disabled={busy} className="margin-top-3">
           {busy ? 'Adding…' : 'Add member'}
@@ -111,7 +120,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
         Change roles of {member.email}
       </h2>
       <ErrorAlert error={error} heading="The roles were not changed" />
-      <Form onSubmit={submit} large>
+      <Form onSubmit={submit} large noValidate>
         <RoleEditor idPrefix="change-member" value={draft} onChange={setDraft} />
         <Button type="submit" disabled={busy} className="margin-top-3">
           Save roles
@@ -149,7 +158,7 @@ function PendingInvitations({ orgId }: { orgId: string }) {
       <ErrorAlert error={error} heading="Invitations could not be loaded or changed" />
       {items && items.length === 0 && <p>No invitations are pending.</p>}
       {items && items.length > 0 && (
-        <Table fullWidth striped caption="Pending invitations">
+        <ScrollTable caption="Pending invitations">
           <thead>
             <tr>
               <th scope="col">Invited</th>
@@ -176,8 +185,114 @@ function PendingInvitations({ orgId }: { orgId: string }) {
               </tr>
             ))}
           </tbody>
-        </Table>
+        </ScrollTable>
       )}
+    </section>
+  );
+}
+
+function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; onSaved: (org: Organisation) => void; onCancel: () => void }) {
+  const session = useSession();
+  // Names are unique across the clearinghouse, so only site administrators rename (a clash must not reveal a hidden one).
+  const canRename = session.user.siteAdmin;
+  const operator = org.kind === 'infrastructure-operator';
+  const [name, setName] = useState(org.name);
+  const [sectors, setSectors] = useState<Sector[]>(org.sectors as Sector[]);
+  const [tlp, setTlp] = useState<Tlp>(org.label.tlp);
+  const [errors, setErrors] = useState<Record<string, string>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found: Record<string, string> = {};
+    if (canRename && name.trim().length < 2) found.name = 'Enter a name of at least 2 characters.';
+    if (operator && sectors.length === 0) found.sectors = 'Choose at least one critical-infrastructure sector for an infrastructure operator.';
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
+    setBusy(true);
+    setError(null);
+    try {
+      onSaved(
+        await api.updateOrganisation(org.id, org.version, {
+          ...(canRename && name.trim() !== org.name ? { name: name.trim() } : {}),
+          ...(operator ? { sectors: SECTORS.filter((s) => sectors.includes(s)) } : {}),
+          label: { tlp },
+        }),
+      );
+    } catch (err) {
+      setErrors(problemFieldErrors(err));
+      setError(
+        err instanceof ApiError && err.status === 412
+          ? new Error('The organisation was changed by someone else since you opened it. Reload the page and try again.')
+          : err,
+      );
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section aria-labelledby="edit-org-heading" className="ch-panel">
+      <h2 id="edit-org-heading" className="margin-top-0">
+        Edit organisation
+      </h2>
+      <ErrorAlert error={error} heading="The organisation was not changed" />
+      <Form onSubmit={submit} large noValidate>
+        {canRename ? (
+          <Field id="edit-org-name" label="Name" error={errors.name}>
+            {(control, invalid) => (
+              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+            )}
+          </Field>
+        ) : (
+          <p className="usa-hint">Only site administrators can rename an organisation.</p>
+        )}
+        {operator && (
+          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
+            <Fieldset legend="Sectors" aria-describedby={errors.sectors ? 'edit-org-sectors-error' : undefined}>
+              {errors.sectors && (
+                <span className="usa-error-message" id="edit-org-sectors-error">
+                  {errors.sectors}
+                </span>
+              )}
+              <div className="ch-checkbox-columns">
+                {SECTORS.map((sector) => (
+                  <Checkbox
+                    key={sector}
+                    id={`edit-sector-${sector}`}
+                    name="sectors"
+                    value={sector}
+                    label={humanize(sector)}
+                    checked={sectors.includes(sector)}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) =>
+                      setSectors((current) => (e.target.checked ? [...current, sector] : current.filter((s) => s !== sector)))
+                    }
+                  />
+                ))}
+              </div>
+            </Fieldset>
+          </div>
+        )}
+        <Field id="edit-org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
+              {TLP_LEVELS.map((t) => (
+                <option key={t} value={t}>
+                  TLP:{t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
+        <div className="margin-top-3">
+          <Button type="submit" disabled={busy}>
+            {busy ? 'Saving…' : 'Save organisation'}
+          </Button>
+          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
+            Cancel
+          </Button>
+        </div>
+      </Form>
     </section>
   );
 }
@@ -191,6 +306,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
   const [notice, setNotice] = useState<string | null>(null);
   const [editing, setEditing] = useState<Member | null>(null);
   const [removing, setRemoving] = useState<Member | null>(null);
+  const [editingOrg, setEditingOrg] = useState(false);
 
   const canManage =
     session.user.siteAdmin || session.memberships.some((m) => m.organisationId === orgId && m.roles.includes('admin'));
@@ -274,6 +390,23 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
           <TimeCell value={org.createdAt} />
         </dd>
       </dl>
+      {canManage && !editingOrg && (
+        <Button type="button" outline onClick={() => setEditingOrg(true)}>
+          Edit organisation
+        </Button>
+      )}
+      {editingOrg && (
+        <EditOrganisationForm
+          org={org}
+          onCancel={() => setEditingOrg(false)}
+          onSaved={(updated) => {
+            rememberOrganisationName(updated.id, updated.name);
+            setOrg(updated);
+            setEditingOrg(false);
+            setNotice(`${updated.name} has been saved.`);
+          }}
+        />
+      )}
       {notice && (
         <FocusAlert type="success" focusKey={notice}>
           {notice}
@@ -285,7 +418,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
       ) : (
         <>
           <ErrorAlert error={membersError} heading="Members could not be loaded or changed" />
-          <Table fullWidth striped scrollable caption={`Members of ${org.name}`}>
+          <ScrollTable caption={`Members of ${org.name}`}>
             <thead>
               <tr>
                 <th scope="col">Name</th>
@@ -316,11 +449,11 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
               ))}
               {members && members.length === 0 && (
                 <tr>
-                  <td colSpan={canManage ? 4 : 3}>No members yet.</td>
+                  <td colSpan={canManage ? 4 : 3}>No members yet.{canManage ? ' Add the first one below.' : ''}</td>
                 </tr>
               )}
             </tbody>
-          </Table>
+          </ScrollTable>
           {canManage && editing && (
             <ChangeRolesForm key={editing.userId} orgId={orgId} member={editing} onDone={saved} onCancel={() => setEditing(null)} />
           )}

@@ -1,6 +1,6 @@
 import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Fieldset, Form, Label, Select, Table, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
 import {
   api,
   ORGANISATION_KINDS,
@@ -11,7 +11,7 @@ import {
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { CreateActions, ErrorAlert, FocusAlert, LoadMore, PageHeading } from '../components/common.component.tsx';
+import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
@@ -24,6 +24,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
   const [sectors, setSectors] = useState<Sector[]>([]);
   const [tlp, setTlp] = useState<Tlp>('GREEN');
   const [error, setError] = useState<unknown>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
   const operator = kind === 'infrastructure-operator';
 
@@ -32,11 +33,12 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    if (!kind) return;
-    if (operator && sectors.length === 0) {
-      setError(new Error('Choose at least one critical-infrastructure sector for an infrastructure operator.'));
-      return;
-    }
+    const found: Record<string, string> = {};
+    if (name.trim().length < 2) found.name = 'Enter the organisation\'s name (at least 2 characters).';
+    if (!kind) found.kind = 'Choose what kind of organisation this is.';
+    if (operator && sectors.length === 0) found.sectors = 'Choose at least one critical-infrastructure sector for an infrastructure operator.';
+    setErrors(found);
+    if (Object.keys(found).length > 0 || !kind) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {
@@ -48,6 +50,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
       });
       onCreated(created);
     } catch (err) {
+      setErrors(problemFieldErrors(err));
       setError(err);
     } finally {
       setBusy(false);
@@ -60,47 +63,62 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
         New organisation
       </h2>
       <ErrorAlert error={error} heading="The organisation was not created" />
-      <Form onSubmit={submit} large>
-        <Label htmlFor="org-name">Name</Label>
-        <TextInput id="org-name" name="name" type="text" required value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-        <Label htmlFor="org-kind">Kind</Label>
-        <Select id="org-kind" name="kind" required value={kind} onChange={(e: ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as OrganisationKind)}>
-          <option value="">- Select -</option>
-          {ORGANISATION_KINDS.map((k) => (
-            <option key={k} value={k}>
-              {kindLabel(k)}
-            </option>
-          ))}
-        </Select>
-        {operator && (
-          <Fieldset legend="Sectors" className="margin-top-3">
-            <span className="usa-hint">The CISA critical-infrastructure sectors this operator serves. Choose at least one.</span>
-            <div className="ch-checkbox-columns">
-              {SECTORS.map((sector) => (
-                <Checkbox
-                  key={sector}
-                  id={`sector-${sector}`}
-                  name="sectors"
-                  value={sector}
-                  label={humanize(sector)}
-                  checked={sectors.includes(sector)}
-                  onChange={(e: ChangeEvent<HTMLInputElement>) => toggleSector(sector, e.target.checked)}
-                />
+      <Form onSubmit={submit} large noValidate>
+        <Field id="org-name" label="Name" error={errors.name}>
+          {(control, invalid) => (
+            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+          )}
+        </Field>
+        <Field id="org-kind" label="Kind" error={errors.kind}>
+          {(control, invalid) => (
+            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="kind" value={kind} onChange={(e: ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as OrganisationKind)}>
+              <option value="">- Select -</option>
+              {ORGANISATION_KINDS.map((k) => (
+                <option key={k} value={k}>
+                  {kindLabel(k)}
+                </option>
               ))}
-            </div>
-          </Fieldset>
+            </Select>
+          )}
+        </Field>
+        {operator && (
+          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
+            <Fieldset legend="Sectors" aria-describedby={`org-sectors-hint${errors.sectors ? ' org-sectors-error' : ''}`}>
+              <span className="usa-hint" id="org-sectors-hint">
+                The CISA critical-infrastructure sectors this operator serves. Choose at least one.
+              </span>
+              {errors.sectors && (
+                <span className="usa-error-message" id="org-sectors-error">
+                  {errors.sectors}
+                </span>
+              )}
+              <div className="ch-checkbox-columns">
+                {SECTORS.map((sector) => (
+                  <Checkbox
+                    key={sector}
+                    id={`sector-${sector}`}
+                    name="sectors"
+                    value={sector}
+                    label={humanize(sector)}
+                    checked={sectors.includes(sector)}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) => toggleSector(sector, e.target.checked)}
+                  />
+                ))}
+              </div>
+            </Fieldset>
+          </div>
         )}
-        <Label htmlFor="org-tlp">TLP label</Label>
-        <span className="usa-hint" id="org-tlp-hint">
-          Who may learn that this organisation takes part (Traffic Light Protocol 2.0).
-        </span>
-        <Select id="org-tlp" name="tlp" aria-describedby="org-tlp-hint" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
-          {TLP_LEVELS.map((t) => (
-            <option key={t} value={t}>
-              TLP:{t}
-            </option>
-          ))}
-        </Select>
+        <Field id="org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0).">
+          {(control) => (
+            <Select {...control} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
+              {TLP_LEVELS.map((t) => (
+                <option key={t} value={t}>
+                  TLP:{t}
+                </option>
+              ))}
+            </Select>
+          )}
+        </Field>
         <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
       </Form>
     </section>
@@ -146,7 +164,7 @@ export function OrganisationsPage() {
         />
       )}
       <ErrorAlert error={error} heading="Organisations could not be loaded" />
-      <Table fullWidth striped scrollable caption="Organisations you can see">
+      <ScrollTable caption="Organisations you can see">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -168,13 +186,18 @@ export function OrganisationsPage() {
               </td>
             </tr>
           ))}
-          {!loading && items.length === 0 && !error && (
-            <tr>
-              <td colSpan={4}>No organisations yet.</td>
-            </tr>
-          )}
         </tbody>
-      </Table>
+      </ScrollTable>
+      {!loading && items.length === 0 && !error && (
+        <EmptyState>
+          <p>
+            <strong>No organisations you can see yet.</strong>{' '}
+            {session.user.siteAdmin
+              ? 'Create the organisations taking part with New organisation, above.'
+              : 'Organisations appear here once they share themselves with you or you are added to one.'}
+          </p>
+        </EmptyState>
+      )}
       {loading && items.length === 0 && <p role="status">Loading organisations…</p>}
       <LoadMore cursor={cursor} loading={loading} onLoad={loadMore} />
     </>

@@ -1,8 +1,9 @@
 import { useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Fieldset, Form, Label, TextInput } from '@trussworks/react-uswds';
+import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
-import { ErrorAlert, FocusAlert, PageHeading } from '../components/common.component.tsx';
+import { passwordFieldErrors } from '../password-fields.ts';
+import { ErrorAlert, Field, FocusAlert, PageHeading } from '../components/common.component.tsx';
 import { useSession, useSessionContext } from '../session.context.tsx';
 
 /** Forced after signing in with a one-time password; the shell shows nothing else until it is done. */
@@ -15,6 +16,8 @@ export function SetPasswordPage() {
   const [problems, setProblems] = useState<string[]>([]);
   const [error, setError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
+  // The summary above the form takes focus; each message also sits beside the field it is about.
+  const fieldErrors = passwordFieldErrors(problems);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -52,42 +55,28 @@ export function SetPasswordPage() {
             </FocusAlert>
           )}
           <ErrorAlert error={error} heading="Your password was not changed" />
-          <Form onSubmit={submit} large>
+          <Form onSubmit={submit} large noValidate>
             <Fieldset legend="Password" legendStyle="srOnly">
-              <Label htmlFor="current-password">Current one-time password</Label>
-              <TextInput
-                id="current-password"
-                name="currentPassword"
-                type="password"
-                autoComplete="current-password"
-                required
-                value={current}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)}
-              />
-              <Label htmlFor="new-password">New password</Label>
-              <span className="usa-hint" id="new-password-hint">
-                At least {MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well.
-              </span>
-              <TextInput
-                aria-describedby="new-password-hint"
+              <Field id="current-password" label="Current one-time password">
+                {(control) => (
+                  <TextInput {...control} name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)} />
+                )}
+              </Field>
+              <Field
                 id="new-password"
-                name="newPassword"
-                type="password"
-                autoComplete="new-password"
-                required
-                value={next}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)}
-              />
-              <Label htmlFor="confirm-password">Confirm new password</Label>
-              <TextInput
-                id="confirm-password"
-                name="confirmPassword"
-                type="password"
-                autoComplete="new-password"
-                required
-                value={confirm}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)}
-              />
+                label="New password"
+                hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well.`}
+                error={fieldErrors.next}
+              >
+                {(control, invalid) => (
+                  <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)} />
+                )}
+              </Field>
+              <Field id="confirm-password" label="Confirm new password" error={fieldErrors.confirm}>
+                {(control, invalid) => (
+                  <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)} />
+                )}
+              </Field>
               <Button type="submit" disabled={busy} className="margin-top-3">
                 {busy ? 'Saving…' : 'Set password'}
               </Button>

@@ -1,7 +1,7 @@
 import { useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Fieldset, Form, Label, TextInput } from '@trussworks/react-uswds';
+import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { ApiError, errorMessage } from '../api.ts';
-import { FocusAlert, PageHeading } from '../components/common.component.tsx';
+import { Field, FocusAlert, focusFirstInvalid, PageHeading } from '../components/common.component.tsx';
 import { useSessionContext } from '../session.context.tsx';
 
 function formatWait(seconds: number): string {
@@ -19,6 +19,7 @@ export function SignInPage({ notice }: { notice?: string }) {
   // When the server throttles sign-ins we count down its Retry-After so the user knows when to try again.
   const [waitUntil, setWaitUntil] = useState<number | null>(null);
   const [now, setNow] = useState(() => Date.now());
+  const [fieldErrors, setFieldErrors] = useState<{ email?: string; password?: string }>({});
 
   useEffect(() => {
     if (waitUntil === null) return;
@@ -34,6 +35,11 @@ export function SignInPage({ notice }: { notice?: string }) {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
+    const found: { email?: string; password?: string } = {};
+    if (!email.trim()) found.email = 'Enter your email address.';
+    if (!password) found.password = 'Enter your password.';
+    setFieldErrors(found);
+    if (found.email || found.password) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {
@@ -80,30 +86,36 @@ export function SignInPage({ notice }: { notice?: string }) {
               )}
             </FocusAlert>
           )}
-          <Form onSubmit={submit} large>
+          <Form onSubmit={submit} large noValidate>
             <Fieldset legend="Your account" legendStyle="srOnly">
-              <Label htmlFor="sign-in-email">Email address</Label>
-              <TextInput
-                id="sign-in-email"
-                name="email"
-                type="email"
-                autoComplete="username"
-                autoCapitalize="off"
-                spellCheck={false}
-                required
-                value={email}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
-              />
-              <Label htmlFor="sign-in-password">Password</Label>
-              <TextInput
-                id="sign-in-password"
-                name="password"
-                type="password"
-                autoComplete="current-password"
-                required
-                value={password}
-                onChange={(e: ChangeEvent<HTMLInputElement>) => setPassword(e.target.value)}
-              />
+              <Field id="sign-in-email" label="Email address" error={fieldErrors.email}>
+                {(control, invalid) => (
+                  <TextInput
+                    {...control}
+                    validationStatus={invalid ? 'error' : undefined}
+                    name="email"
+                    type="email"
+                    autoComplete="username"
+                    autoCapitalize="off"
+                    spellCheck={false}
+                    value={email}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
+                  />
+                )}
+              </Field>
+              <Field id="sign-in-password" label="Password" error={fieldErrors.password}>
+                {(control, invalid) => (
+                  <TextInput
+                    {...control}
+                    validationStatus={invalid ? 'error' : undefined}
+                    name="password"
+                    type="password"
+                    autoComplete="current-password"
+                    value={password}
+                    onChange={(e: ChangeEvent<HTMLInputElement>) => setPassword(e.target.value)}
+                  />
+                )}
+              </Field>
               <Button type="submit" disabled={busy || remaining > 0} className="margin-top-3">
                 {busy ? 'Signing in…' : 'Sign in'}
               </Button>

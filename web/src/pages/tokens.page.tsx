@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, Label, Table, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { api, TOKEN_SCOPES, type Token, type TokenScope } from '../api.ts';
-import { CreateActions, ConfirmDialog, ErrorAlert, FocusAlert, PageHeading, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
 
 const DEFAULT_EXPIRY_DAYS = 90;
 const MAX_EXPIRY_DAYS = 366;
@@ -17,25 +17,26 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
   const [scopes, setScopes] = useState<TokenScope[]>(['read']);
   const [days, setDays] = useState(String(DEFAULT_EXPIRY_DAYS));
   const [error, setError] = useState<unknown>(null);
+  const [errors, setErrors] = useState<Record<string, string>>({});
   const [busy, setBusy] = useState(false);
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
     const expiresInDays = Number(days);
-    if (scopes.length === 0) {
-      setError(new Error('Choose at least one scope.'));
-      return;
-    }
-    if (!Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS) {
-      setError(new Error(`Expiry must be a whole number of days from 1 to ${MAX_EXPIRY_DAYS}.`));
-      return;
-    }
+    const found: Record<string, string> = {};
+    if (!name.trim()) found.name = 'Enter what the token is for.';
+    if (scopes.length === 0) found.scopes = 'Choose at least one scope.';
+    if (!days.trim() || !Number.isInteger(expiresInDays) || expiresInDays < 1 || expiresInDays > MAX_EXPIRY_DAYS)
+      found.expiresInDays = `Expiry must be a whole number of days from 1 to ${MAX_EXPIRY_DAYS}.`;
+    setErrors(found);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
     setBusy(true);
     setError(null);
     try {
       const created = await api.createToken({ name: name.trim(), scopes: TOKEN_SCOPES.filter((s) => scopes.includes(s)), expiresInDays });
       onCreated(created.token, created.secret);
     } catch (err) {
+      setErrors(problemFieldErrors(err));
       setError(err);
     } finally {
       setBusy(false);
@@ -48,50 +49,48 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
         New API token
       </h2>
       <ErrorAlert error={error} heading="The token was not created" />
-      <Form onSubmit={submit} large>
-        <Label htmlFor="token-name">Token name</Label>
-        <span className="usa-hint" id="token-name-hint">
-          What the token is for, for example "nightly SBOM upload".
-        </span>
-        <TextInput
-          id="token-name"
-          name="name"
-          type="text"
-          required
-          aria-describedby="token-name-hint"
-          value={name}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)}
-        />
-        <Fieldset legend="Scopes" className="margin-top-3">
-          {TOKEN_SCOPES.map((scope) => (
-            <Checkbox
-              key={scope}
-              id={`token-scope-${scope}`}
-              name="scopes"
-              value={scope}
-              label={scope}
-              labelDescription={SCOPE_HELP[scope]}
-              checked={scopes.includes(scope)}
-              onChange={(e: ChangeEvent<HTMLInputElement>) => setScopes((cur) => (e.target.checked ? [...cur, scope] : cur.filter((s) => s !== scope)))}
+      <Form onSubmit={submit} large noValidate>
+        <Field id="token-name" label="Token name" hint={'What the token is for, for example "nightly SBOM upload".'} error={errors.name}>
+          {(control, invalid) => (
+            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
+          )}
+        </Field>
+        <div className={`usa-form-group${errors.scopes ? ' usa-form-group--error' : ''}`}>
+          <Fieldset legend="Scopes" aria-describedby={errors.scopes ? 'token-scopes-error' : undefined}>
+            {errors.scopes && (
+              <span className="usa-error-message" id="token-scopes-error">
+                {errors.scopes}
+              </span>
+            )}
+            {TOKEN_SCOPES.map((scope) => (
+              <Checkbox
+                key={scope}
+                id={`token-scope-${scope}`}
+                name="scopes"
+                value={scope}
+                label={scope}
+                labelDescription={SCOPE_HELP[scope]}
+                checked={scopes.includes(scope)}
+                onChange={(e: ChangeEvent<HTMLInputElement>) => setScopes((cur) => (e.target.checked ? [...cur, scope] : cur.filter((s) => s !== scope)))}
+              />
+            ))}
+          </Fieldset>
+        </div>
+        <Field id="token-expiry" label="Expires after (days)" hint={`From 1 to ${MAX_EXPIRY_DAYS} days.`} error={errors.expiresInDays}>
+          {(control, invalid) => (
+            <TextInput
+              {...control}
+              validationStatus={invalid ? 'error' : undefined}
+              name="expiresInDays"
+              type="number"
+              inputSize="small"
+              min={1}
+              max={MAX_EXPIRY_DAYS}
+              value={days}
+              onChange={(e: ChangeEvent<HTMLInputElement>) => setDays(e.target.value)}
             />
-          ))}
-        </Fieldset>
-        <Label htmlFor="token-expiry">Expires after (days)</Label>
-        <span className="usa-hint" id="token-expiry-hint">
-          From 1 to {MAX_EXPIRY_DAYS} days.
-        </span>
-        <TextInput
-          id="token-expiry"
-          name="expiresInDays"
-          type="number"
-          inputSize="small"
-          min={1}
-          max={MAX_EXPIRY_DAYS}
-          required
-          aria-describedby="token-expiry-hint"
-          value={days}
-          onChange={(e: ChangeEvent<HTMLInputElement>) => setDays(e.target.value)}
-        />
+          )}
+        </Field>
         <CreateActions busy={busy} what="token" onCancel={onCancel} />
       </Form>
     </section>
@@ -177,7 +176,7 @@ export function TokensPage() {
         />
       )}
       <ErrorAlert error={error} heading="Tokens could not be loaded or changed" />
-      <Table fullWidth striped scrollable caption="Your API tokens">
+      <ScrollTable caption="Your API tokens">
         <thead>
           <tr>
             <th scope="col">Name</th>
@@ -203,7 +202,7 @@ export function TokensPage() {
                 <TimeCell value={t.createdAt} withTime={false} />
               </td>
               <td>
-                <TimeCell value={t.expiresAt} empty="Never" withTime={false} />
+                <TimeCell value={t.expiresAt} empty="Never" />
               </td>
               <td>
                 <TimeCell value={t.lastUsedAt} empty="Never" />
@@ -220,11 +219,11 @@ export function TokensPage() {
           ))}
           {tokens && tokens.length === 0 && (
             <tr>
-              <td colSpan={7}>You have no API tokens.</td>
+              <td colSpan={7}>You have no API tokens. Create one with New token, above, for scripts that upload SBOMs or query advisories.</td>
             </tr>
           )}
         </tbody>
-      </Table>
+      </ScrollTable>
       {!tokens && !error && <p role="status">Loading tokens…</p>}
       <ConfirmDialog
         open={revoking !== null}

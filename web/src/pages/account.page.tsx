@@ -1,0 +1,95 @@
+import { useState, type ChangeEvent, type FormEvent } from 'react';
+import { Button, Form, TextInput } from '@trussworks/react-uswds';
+import { api } from '../api.ts';
+import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
+import { passwordFieldErrors, type PasswordField } from '../password-fields.ts';
+import { ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors } from '../components/common.component.tsx';
+import { useSession } from '../session.context.tsx';
+
+export function AccountPage() {
+  const session = useSession();
+  const [current, setCurrent] = useState('');
+  const [next, setNext] = useState('');
+  const [confirm, setConfirm] = useState('');
+  const [errors, setErrors] = useState<Partial<Record<PasswordField, string>>>({});
+  const [error, setError] = useState<unknown>(null);
+  const [done, setDone] = useState(0);
+  const [busy, setBusy] = useState(false);
+
+  const submit = async (event: FormEvent<HTMLFormElement>) => {
+    event.preventDefault();
+    const found = passwordFieldErrors(passwordProblems(current, next, confirm));
+    if (!current) found.current = 'Enter your current password.';
+    setErrors(found);
+    setError(null);
+    if (Object.keys(found).length > 0) return focusFirstInvalid(event.currentTarget);
+    setBusy(true);
+    try {
+      await api.changePassword(current, next);
+      setCurrent('');
+      setNext('');
+      setConfirm('');
+      setDone((n) => n + 1);
+    } catch (err) {
+      // The server's rules are the authority (strength, breached lists...): its verdict goes beside the field.
+      const fields = problemFieldErrors(err);
+      const mapped: Partial<Record<PasswordField, string>> = {};
+      if (fields.newPassword) mapped.next = fields.newPassword;
+      if (fields.currentPassword) mapped.current = fields.currentPassword;
+      setErrors(mapped);
+      setError(err);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <>
+      <PageHeading>Your account</PageHeading>
+      <dl className="ch-facts">
+        <dt>Name</dt>
+        <dd>{session.user.name || '—'}</dd>
+        <dt>Email address</dt>
+        <dd>{session.user.email}</dd>
+        <dt>Site administrator</dt>
+        <dd>{session.user.siteAdmin ? 'Yes' : 'No'}</dd>
+      </dl>
+      <section aria-labelledby="change-password-heading" className="ch-panel">
+        <h2 id="change-password-heading" className="margin-top-0">
+          Change your password
+        </h2>
+        {done > 0 && (
+          <FocusAlert type="success" focusKey={done}>
+            Your password has been changed. Use it the next time you sign in.
+          </FocusAlert>
+        )}
+        <ErrorAlert error={error} heading="Your password was not changed" />
+        <Form onSubmit={submit} large noValidate>
+          <Field id="account-current" label="Current password" error={errors.current}>
+            {(control, invalid) => (
+              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)} />
+            )}
+          </Field>
+          <Field
+            id="account-new"
+            label="New password"
+            hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well; the server also refuses passwords that are easy to guess.`}
+            error={errors.next}
+          >
+            {(control, invalid) => (
+              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)} />
+            )}
+          </Field>
+          <Field id="account-confirm" label="Confirm new password" error={errors.confirm}>
+            {(control, invalid) => (
+              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)} />
+            )}
+          </Field>
+          <Button type="submit" disabled={busy} className="margin-top-3">
+            {busy ? 'Saving…' : 'Change password'}
+          </Button>
+        </Form>
+      </section>
+    </>
+  );
+}
