@@ -235,13 +235,13 @@ export async function buildWorld(driver: Driver): Promise<World> {
       scratch.push(...made);
       return made;
     },
-    routes: () => routeTable(server.app.printRoutes({ commonPrefix: false })),
+    routes: () => routeTable(server.app.printRoutes()),
     close: () => server.close(),
   };
   return world;
 }
 
-/** Reads Fastify's printed route tree (the only public view of the whole table) into method + url pairs. */
+/** Reads Fastify's printed route tree (its only public view of the whole table) into method + url pairs. */
 export function routeTable(printed: string): { method: string; url: string }[] {
   const out: { method: string; url: string }[] = [];
   const stack: string[] = [];
@@ -254,7 +254,9 @@ export function routeTable(printed: string): { method: string; url: string }[] {
     const depth = m[1]!.length / 4;
     stack.length = depth;
     const parent = stack[depth - 1] ?? '';
-    const url = parent.endsWith('/') && m[2]!.startsWith('/') ? parent + m[2]!.slice(1) : parent + m[2]!;
+    // The default print is the radix tree itself, so a route's url is its nodes joined (the commonPrefix: false
+    // form drops the shared prefix of wildcard children: /docs/static/* printed as /docs/*).
+    const url = parent + m[2]!;
     stack[depth] = url;
     for (const method of (m[3] ?? '').split(',').map((x) => x.trim()).filter(Boolean)) out.push({ method, url });
   }
