@@ -37,5 +37,6 @@ describeEachDriver('authorisation matrix', (driver) => {
 
   for (const entry of MATRIX) {
     it(`${entry.method} ${entry.url}: ${entry.rule}`, () => entry.check(w));
+    for (const [part, check] of Object.entries(entry.also ?? {})) it(`${entry.method} ${entry.url}: ${part}`, () => check(w));
   }
 });

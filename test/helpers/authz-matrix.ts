@@ -46,6 +46,8 @@ export interface MatrixEntry {
   /** The rule, in words. */
   rule: string;
   check(w: World): Promise<void>;
+  /** Further parts of the same route's rule, each its own test, so that one failing part does not hide another. */
+  also?: Record<string, (w: World) => Promise<void>>;
 }
 
 const sys = systemPrincipal('cli');
@@ -203,11 +205,16 @@ export const MATRIX: MatrixEntry[] = [
       assert.equal((await w.api.post('/session/revoke-all', mine)).status, 200);
       assert.equal((await w.api.get('/session', mine)).status, 401);
       assert.equal((await w.api.get('/session', theirs)).status, 200, 'other users keep their sessions');
+    },
+    also: {
       // A state change: a read-only token must not do it (issue 6, "A read-only token changes things").
-      const again = await sessionOf(w, u);
-      const ro = await w.api.post('/session/revoke-all', u.readToken);
-      assert.equal(ro.status, 403, `a read token cannot end sessions: ${JSON.stringify(ro.body)}`);
-      assert.equal((await w.api.get('/session', again)).status, 200, 'the session survived the refused call');
+      async 'a read-only token cannot end sessions'(w) {
+        const u = await throwaway(w);
+        const session = await sessionOf(w, u);
+        const ro = await w.api.post('/session/revoke-all', u.readToken);
+        assert.equal(ro.status, 403, `a read token cannot end sessions: ${JSON.stringify(ro.body)}`);
+        assert.equal((await w.api.get('/session', session)).status, 200, 'the session survived the refused call');
+      },
     },
   },
   {
@@ -218,11 +225,16 @@ export const MATRIX: MatrixEntry[] = [
       const u = await throwaway(w);
       assert.equal((await w.api.post('/me/password', await sessionOf(w, u), body)).status, 204);
       assert.equal((await w.api.post('/session', {}, { email: u.email, password: body.newPassword })).status, 200, 'the new password works');
+    },
+    also: {
       // A state change: a read-only token must not do it (issue 6, "A read-only token changes things").
-      const v = await throwaway(w);
-      const ro = await w.api.post('/me/password', v.readToken, body);
-      assert.equal(ro.status, 403, `a read token cannot change the password: ${JSON.stringify(ro.body)}`);
-      assert.equal((await w.api.post('/session', {}, { email: v.email, password: PASSWORD })).status, 200, 'the password is unchanged');
+      async 'a read-only token cannot change the password'(w) {
+        const body = { currentPassword: PASSWORD, newPassword: 'an entirely new matrix passphrase' };
+        const v = await throwaway(w);
+        const ro = await w.api.post('/me/password', v.readToken, body);
+        assert.equal(ro.status, 403, `a read token cannot change the password: ${JSON.stringify(ro.body)}`);
+        assert.equal((await w.api.post('/session', {}, { email: v.email, password: PASSWORD })).status, 200, 'the password is unchanged');
+      },
     },
   },
 
@@ -317,7 +329,7 @@ export const MATRIX: MatrixEntry[] = [
   },
   {
     method: 'PUT', url: '/api/v1/organisations/:id/members/:userId',
-    rule: 'admins of the organisation and site admins; an outsider is invited, never pulled in; restricted roles only from site admins or an admin holding them',
+    rule: 'admins of the organisation and site admins; a hidden organisation reads as absent; restricted roles only from site admins or an admin holding them',
     async check(w) {
       const siteAdmin = w.reader('site-admin');
       for (const r of kindReaders(w)) {
@@ -355,24 +367,27 @@ export const MATRIX: MatrixEntry[] = [
         await services(w).organisations.setMember(sys, govColleague.homeOrg!, govColleague.userId!, ['member']);
         await services(w).organisations.setMember(sys, admin.homeOrg!, colleague.userId!, ['member']);
       }
-
-      // Last, as it fails until invitations land: membership of someone from outside the organisation is an
-      // invitation the invitee accepts (issue 6). The inviting admin learns neither their e-mail nor their name, and
-      // they are not a member until they accept.
-      for (const outsider of [w.reader('researcher-member'), siteAdmin]) {
-        try {
-          const res = await w.api.put(`/organisations/${admin.homeOrg}/members/${outsider.userId}`, admin.caller, { roles: ['member'] });
-          const text = JSON.stringify(res.body);
-          assert.ok(res.status < 500, `${outsider.name}: ${res.status}`);
-          assert.ok(!text.includes(outsider.email!) && !text.includes(`"${outsider.name}"`), `inviting ${outsider.name} must not reveal their e-mail or name: ${text}`);
-          const members = await w.api.get(`/organisations/${admin.homeOrg}/members`, admin.caller);
-          assert.ok(!members.body.some((m: any) => m.userId === outsider.userId), `${outsider.name} is not a member before accepting`);
-          assert.ok(!JSON.stringify(members.body).includes(outsider.email!), `the member list does not show ${outsider.name}'s e-mail`);
-        } finally {
-          // Undo the pull-in today's code makes, so later entries see the fixture memberships.
-          await services(w).organisations.removeMember(sys, admin.homeOrg!, outsider.userId!).catch(() => {});
+    },
+    also: {
+      // Membership of someone from outside the organisation is an invitation the invitee accepts (issue 6): the
+      // inviting admin learns neither their e-mail nor their name, and they are not a member until they accept.
+      async 'an outsider is invited, never pulled in'(w) {
+        const admin = w.reader('vendor-admin');
+        for (const outsider of [w.reader('researcher-member'), w.reader('site-admin')]) {
+          try {
+            const res = await w.api.put(`/organisations/${admin.homeOrg}/members/${outsider.userId}`, admin.caller, { roles: ['member'] });
+            const text = JSON.stringify(res.body);
+            assert.ok(res.status < 500, `${outsider.name}: ${res.status}`);
+            assert.ok(!text.includes(outsider.email!) && !text.includes(`"${outsider.name}"`), `inviting ${outsider.name} must not reveal their e-mail or name: ${text}`);
+            const members = await w.api.get(`/organisations/${admin.homeOrg}/members`, admin.caller);
+            assert.ok(!members.body.some((m: any) => m.userId === outsider.userId), `${outsider.name} is not a member before accepting`);
+            assert.ok(!JSON.stringify(members.body).includes(outsider.email!), `the member list does not show ${outsider.name}'s e-mail`);
+          } finally {
+            // Undo the pull-in today's code makes, so later entries see the fixture memberships.
+            await services(w).organisations.removeMember(sys, admin.homeOrg!, outsider.userId!).catch(() => {});
+          }
         }
-      }
+      },
     },
   },
   {
@@ -413,7 +428,7 @@ export const MATRIX: MatrixEntry[] = [
     },
   },
   {
-    method: 'POST', url: '/api/v1/users', rule: 'site admins; organisation admins into organisations they administer; an e-mail taken elsewhere is not revealed',
+    method: 'POST', url: '/api/v1/users', rule: 'site admins; organisation admins into organisations they administer',
     async check(w) {
       for (const r of w.readers) {
         const create = await w.api.post('/users', r.caller, { email: `${unique('new-by')}@matrix.example`, name: 'New', memberships: r.homeOrg ? [{ organisationId: r.homeOrg, roles: ['member'] }] : [] });
@@ -424,19 +439,23 @@ export const MATRIX: MatrixEntry[] = [
           assert.equal(elsewhere.status, 403, `${r.name} cannot create users in organisations they do not administer`);
         }
       }
+    },
+    also: {
       // An organisation admin naming another tenant's e-mail gets the answer a fresh e-mail gets (issue 6).
-      const admin = w.reader('vendor-admin');
-      const outsider = w.reader('researcher-member');
-      const fresh = await w.api.post('/users', admin.caller, { email: `${unique('fresh')}@matrix.example`, name: 'Fresh', memberships: [{ organisationId: admin.homeOrg, roles: ['member'] }] });
-      try {
-        const taken = await w.api.post('/users', admin.caller, { email: outsider.email, name: 'Fresh', memberships: [{ organisationId: admin.homeOrg, roles: ['member'] }] });
-        const text = JSON.stringify(taken.body);
-        assert.ok(!text.includes(outsider.userId!) && !text.includes(`"${outsider.name}"`), 'the answer does not reveal who holds the e-mail');
-        assert.equal(taken.status, fresh.status, `an e-mail taken in another tenant answers like a fresh one: ${text}`);
-      } finally {
-        // An invitation flow may not make them a member yet; whatever it did, later entries need the fixture memberships.
-        await services(w).organisations.removeMember(sys, admin.homeOrg!, outsider.userId!).catch(() => {});
-      }
+      async 'an e-mail taken in another tenant is not revealed'(w) {
+        const admin = w.reader('vendor-admin');
+        const outsider = w.reader('researcher-member');
+        const fresh = await w.api.post('/users', admin.caller, { email: `${unique('fresh')}@matrix.example`, name: 'Fresh', memberships: [{ organisationId: admin.homeOrg, roles: ['member'] }] });
+        try {
+          const taken = await w.api.post('/users', admin.caller, { email: outsider.email, name: 'Fresh', memberships: [{ organisationId: admin.homeOrg, roles: ['member'] }] });
+          const text = JSON.stringify(taken.body);
+          assert.ok(!text.includes(outsider.userId!) && !text.includes(`"${outsider.name}"`), 'the answer does not reveal who holds the e-mail');
+          assert.equal(taken.status, fresh.status, `an e-mail taken in another tenant answers like a fresh one: ${text}`);
+        } finally {
+          // An invitation flow may not make them a member yet; whatever it did, later entries need the fixture memberships.
+          await services(w).organisations.removeMember(sys, admin.homeOrg!, outsider.userId!).catch(() => {});
+        }
+      },
     },
   },
   {
@@ -541,7 +560,7 @@ export const MATRIX: MatrixEntry[] = [
   // ---- Audit ----
   {
     method: 'GET', url: '/api/v1/audit',
-    rule: 'site admins everything; organisation admins their organisations\' entries, and only for records they can read; others 403',
+    rule: 'site admins everything; organisation admins their organisations\' entries; others 403',
     async check(w) {
       for (const r of w.readers) {
         if (r.anonymous || !(r.siteAdmin || r.adminOf.length)) {
@@ -557,12 +576,24 @@ export const MATRIX: MatrixEntry[] = [
         const inventoryIds = new Set(items.filter((e: any) => e.recordType === 'inventory').map((e: any) => e.recordId));
         const want = visibleInventories(w, r).filter((i) => r.adminOf.includes(i.owner)).map((i) => i.id);
         for (const id of want) assert.ok(inventoryIds.has(id), `${r.name} sees the entries of their readable inventory ${id}`);
-        const hidden = w.inventories.filter((i) => inventoryIds.has(i.id) && !seesRecord(r, i)).map((i) => i.name);
-        assert.deepEqual(hidden, [], `${r.name} sees audit entries of inventories that are 404 to them`);
-        for (const p of pages) assertNoLeak(p, w.hiddenMarkers(r), `${r.name} GET /audit`);
-        const filtered = await w.api.get(`/audit?recordType=inventory&limit=200`, r.caller);
-        assertNoLeak(filtered, w.hiddenMarkers(r), `${r.name} GET /audit?recordType=inventory`);
       }
+    },
+    also: {
+      // Audit entries obey the record's label (issue 6): none for an inventory that is 404 to the reader, whether
+      // their own organisation's (restricted to a role they lack) or another's.
+      async 'organisation admins see no entry of a record that is 404 to them'(w) {
+        for (const r of w.readers.filter((x) => !x.siteAdmin && x.adminOf.length)) {
+          const { items, pages } = await walk(w, '/audit', r, 40);
+          const inventoryIds = new Set(items.filter((e: any) => e.recordType === 'inventory').map((e: any) => e.recordId));
+          const hidden = w.inventories.filter((i) => inventoryIds.has(i.id) && !seesRecord(r, i)).map((i) => i.name);
+          assert.deepEqual(hidden, [], `${r.name} sees audit entries of inventories that are 404 to them`);
+          for (const p of pages) assertNoLeak(p, w.hiddenMarkers(r), `${r.name} GET /audit`);
+          for (const i of w.inventories.filter((x) => !seesRecord(r, x))) {
+            const one = await w.api.get(`/audit?recordId=${i.id}`, r.caller);
+            assert.deepEqual([one.status, one.body.items], [200, []], `${r.name} GET /audit?recordId= of hidden ${i.name}`);
+          }
+        }
+      },
     },
   },
 
@@ -705,24 +736,8 @@ export const MATRIX: MatrixEntry[] = [
     method: 'POST', url: '/api/v1/advisories/affected',
     rule: 'signed in; exactly the affected components of readable inventories; problems, counts and paging derived from those alone',
     async check(w) {
-      // Signed-in readers first, so an outsider's leak is reported even while the route still admits the public.
-      for (const r of [...signedIn(w), ...w.readers.filter((x) => x.anonymous)]) {
-        const first = await w.api.post('/advisories/affected?limit=5', r.caller, MATRIX_ADVISORY);
-        if (r.anonymous) {
-          // Nothing labelled reaches the public through this route (issue 6): sign-in is required.
-          assert.equal(first.status, 401, `anonymous callers may not run the reverse query: ${JSON.stringify(first.body).slice(0, 300)}`);
-          continue;
-        }
-        assertNoLeak(first, w.hiddenMarkers(r), `${r.name} POST /advisories/affected`);
-        assert.equal(first.status, 200, `${r.name}: ${JSON.stringify(first.body).slice(0, 300)}`);
-        const pages: Res[] = [first];
-        for (let cursor = first.body.nextCursor; cursor; cursor = pages.at(-1)!.body.nextCursor) {
-          assert.ok(pages.length < 100, 'the cursor walk ends');
-          const next = await w.api.post(`/advisories/affected?limit=5&cursor=${encodeURIComponent(cursor)}`, r.caller, MATRIX_ADVISORY);
-          assert.equal(next.status, 200, `${r.name} page ${pages.length + 1}: ${JSON.stringify(next.body).slice(0, 300)}`);
-          assertNoLeak(next, w.hiddenMarkers(r), `${r.name} POST /advisories/affected page ${pages.length + 1}`);
-          pages.push(next);
-        }
+      for (const r of signedIn(w)) {
+        const pages = await affectedPages(w, r);
         const affected = pages.flatMap((p) => p.body.affected);
         const visible = visibleInventories(w, r);
         assert.deepEqual(sorted(affected.map((a: any) => a.inventoryId)), sorted(visible.map((i) => i.id)), `${r.name}: one affected component per readable inventory`);
@@ -732,5 +747,32 @@ export const MATRIX: MatrixEntry[] = [
         for (const i of visible) assert.ok(problems.includes(`bogus-${i.marker}`), `${r.name}: the problem in readable ${i.name} is reported`);
       }
     },
+    also: {
+      // The known leak (issue 6): `problems` quoted versions stored in inventories the caller cannot read.
+      async 'nothing in the answer (affected, problems, counts) comes from an inventory the reader cannot read'(w) {
+        for (const r of signedIn(w)) {
+          for (const [n, p] of (await affectedPages(w, r)).entries()) assertNoLeak(p, w.hiddenMarkers(r), `${r.name} POST /advisories/affected page ${n + 1}`);
+        }
+      },
+      async 'anonymous callers get 401'(w) {
+        const res = await w.api.post('/advisories/affected', {}, MATRIX_ADVISORY);
+        assert.equal(res.status, 401, `anonymous callers may not run the reverse query: ${JSON.stringify(res.body).slice(0, 300)}`);
+      },
+    },
   },
 ];
+
+/** Every page of the reverse query's answer; the cursor is walked when the answer offers one. */
+async function affectedPages(w: World, r: Reader): Promise<Res[]> {
+  const first = await w.api.post('/advisories/affected?limit=5', r.caller, MATRIX_ADVISORY);
+  assert.equal(first.status, 200, `${r.name}: ${JSON.stringify(first.body).slice(0, 300)}`);
+  const pages: Res[] = [first];
+  for (let cursor = first.body.nextCursor; cursor; cursor = pages.at(-1)!.body.nextCursor) {
+    assert.ok(pages.length < 100, 'the cursor walk ends');
+    const next = await w.api.post(`/advisories/affected?limit=5&cursor=${encodeURIComponent(cursor)}`, r.caller, MATRIX_ADVISORY);
+    assert.equal(next.status, 200, `${r.name} page ${pages.length + 1}: ${JSON.stringify(next.body).slice(0, 300)}`);
+    assert.ok(next.body.affected.length <= 5, 'a page holds at most limit rows');
+    pages.push(next);
+  }
+  return pages;
+}
