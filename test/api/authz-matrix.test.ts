@@ -9,10 +9,10 @@ import { describeEachDriver } from '../helpers/db.ts';
  * reads the server's own route table, so a route without an entry fails here instead of escaping the matrix.
  */
 
-function entryFor(method: string, url: string): MatrixEntry | undefined {
+function entryFor(w: World, method: string, url: string): MatrixEntry | undefined {
   // Fastify answers HEAD with the GET handler (exposeHeadRoutes), so the GET entry covers it.
   const m = method === 'HEAD' ? 'GET' : method;
-  return MATRIX.find((e) => e.method === m && e.url === url) ?? MATRIX.find((e) => e.method === m && e.covers?.(url));
+  return MATRIX.find((e) => e.method === m && e.url === url) ?? MATRIX.find((e) => e.method === m && e.covers?.(url, w));
 }
 
 describeEachDriver('authorisation matrix', (driver) => {
@@ -26,7 +26,7 @@ describeEachDriver('authorisation matrix', (driver) => {
     const routes = w.routes();
     for (const r of routes) assert.ok(w.server.app.hasRoute({ method: r.method as 'GET', url: r.url }), `the route table reader understood ${r.method} ${r.url}`);
     assert.ok(routes.length >= 30, `the route table holds the API (${routes.length} routes read)`);
-    const missing = routes.filter((r) => !entryFor(r.method, r.url)).map((r) => `${r.method} ${r.url}`);
+    const missing = routes.filter((r) => !entryFor(w, r.method, r.url)).map((r) => `${r.method} ${r.url}`);
     assert.deepEqual(missing, [], 'routes without a matrix entry: add one to MATRIX in test/helpers/authz-matrix.ts');
     // Families (static files) may have no route in a build without them; every other entry names a real route.
     const stale = MATRIX.filter((e) => !e.covers && !routes.some((r) => r.method === e.method && r.url === e.url)).map((e) => `${e.method} ${e.url}`);

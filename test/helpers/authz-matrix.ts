@@ -42,7 +42,7 @@ export interface MatrixEntry {
   /** The route as the route table prints it. */
   url: string;
   /** For a family of routes served alike (Swagger UI assets, static web files): which table urls this entry covers. */
-  covers?: (url: string) => boolean;
+  covers?: (url: string, w: World) => boolean;
   /** The rule, in words. */
   rule: string;
   check(w: World): Promise<void>;
@@ -137,14 +137,14 @@ export const MATRIX: MatrixEntry[] = [
     },
   },
   {
-    method: 'GET', url: '/', covers: (url) => !url.startsWith('/api/') && !docsRoute(url) && !['/healthz', '/readyz', '/openapi.json'].includes(url),
+    method: 'GET', url: '/', covers: (url, w) => url === '/' || (!url.startsWith('/api/') && !url.includes('..') && existsSync(join(w.server.container.config.webRoot, url))),
     rule: 'public; the web UI\'s static files (routes exist only when web/dist is built)',
     async check(w) {
       const built = existsSync(join(w.server.container.config.webRoot, 'index.html'));
       // Without a build the page explains how to build it; with one it is the UI. Either way it is public.
       const res = await w.server.app.inject({ method: 'GET', url: '/', headers: { accept: 'text/html' } });
       assert.equal(res.statusCode, built ? 200 : 503);
-      for (const r of w.routes().filter((x) => x.method === 'GET' && this.covers!(x.url) && !x.url.includes('*') && !x.url.includes(':'))) {
+      for (const r of w.routes().filter((x) => x.method === 'GET' && this.covers!(x.url, w) && !x.url.includes('*') && !x.url.includes(':'))) {
         const file = await w.server.app.inject({ method: 'GET', url: r.url });
         assert.equal(file.statusCode, 200, `${r.url} is served to anyone`);
       }
@@ -640,6 +640,27 @@ export const MATRIX: MatrixEntry[] = [
         for (const id of made) await services(w).inventories.remove(systemPrincipal('system'), id);
       }
     },
+    also: {
+      async 'a read-only token changes no inventory'(w) {
+        const member = await throwaway(w, [{ organisationId: w.homes.get('vendor')!, roles: ['member'] }]);
+        const scratch = await w.scratchInventories(w.homes.get('vendor')!, 'scope');
+        const t = scratch.find((x) => x.tlp === 'AMBER' && x.embargo === 'none' && !x.restricted);
+        try {
+          const json = { 'content-type': 'application/json' };
+          const tries: [string, Res][] = [
+            ['upload', await w.api.call('POST', `/inventories?name=ro&organisationId=${w.homes.get('vendor')}`, member.readToken, sbomFor('ro'), json)],
+            ['patch', await w.api.patch(`/inventories/${t!.id}`, member.readToken, { name: 'ro' }, { 'if-match': '"1"' })],
+            ['replace', await w.api.call('PUT', `/inventories/${t!.id}/sbom`, member.readToken, sbomFor(t!.marker), { ...json, 'if-match': '"1"' })],
+            ['delete', await w.api.delete(`/inventories/${t!.id}`, member.readToken)],
+          ];
+          for (const [what, res] of tries) assert.equal(res.status, 403, `${what} with a read token: ${JSON.stringify(res.body)}`);
+          const still = await w.api.get(`/inventories/${t!.id}`, member.writeToken);
+          assert.deepEqual([still.status, still.body.version], [200, 1], 'the inventory is unchanged');
+        } finally {
+          await dropScratch(w, scratch);
+        }
+      },
+    },
   },
   {
     method: 'GET', url: '/api/v1/inventories/:id', rule: 'readable by label (no one exempt); hidden reads as absent',
@@ -651,7 +672,12 @@ export const MATRIX: MatrixEntry[] = [
           if (seesRecord(r, t)) {
             assert.equal(res.status, 200, `${r.name} reads ${t.name}`);
             assert.deepEqual([res.body.componentCount, res.body.unmatchedCount, res.body.unmatched.map((u: any) => u.ref)], [3, 1, [`ref-${t.marker}`]]);
-          } else assertLikeAbsent(res, absent, `${r.name} must not read ${t.name}`);
+          } else {
+            assertLikeAbsent(res, absent, `${r.name} must not read ${t.name}`);
+            // HEAD runs the GET handler: it must not tell a hidden record from an absent one either.
+            const head = await w.server.app.inject({ method: 'HEAD', url: `/api/v1/inventories/${t.id}`, headers: r.caller.bearer ? { authorization: `Bearer ${r.caller.bearer}` } : {} });
+            assert.equal(head.statusCode, 404, `${r.name} HEAD ${t.name}`);
+          }
           assertNoLeak(res, w.hiddenMarkers(r), `${r.name} GET ${t.name}`);
         }
       }
