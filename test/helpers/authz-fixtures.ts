@@ -107,8 +107,11 @@ export interface World {
   reader(name: string): Reader;
   /** Inventories (fixture and scratch) that `r` must not learn anything about. */
   hiddenMarkers(r: Reader): string[];
-  /** Creates inventories owned by `owner` at every label, outside the fixture set, for entries that change them. */
-  scratchInventories(owner: string, tag: string): Promise<InventoryTarget[]>;
+  /**
+   * Creates inventories owned by `owner`, outside the fixture set, for entries that change them: one per TLP, and
+   * running-embargo and restricted ones (the labels whose writers differ), unless `labels` are given.
+   */
+  scratchInventories(owner: string, tag: string, labels?: Label[]): Promise<InventoryTarget[]>;
   /** The server's own route table, as method + url pairs. */
   routes(): { method: string; url: string }[];
   close(): Promise<void>;
@@ -116,6 +119,8 @@ export interface World {
 
 export const LABELS: Label[] = TLP_LEVELS.flatMap((tlp) =>
   (Object.keys(EMBARGO) as Embargo[]).flatMap((embargo) => [false, true].map((restricted) => ({ tlp, embargo, restricted }))));
+
+export const SCRATCH_LABELS: Label[] = LABELS.filter((l) => (l.embargo === 'none' && !l.restricted) || (l.tlp === 'AMBER' && l.embargo === 'running') || (l.tlp === 'RED' && l.restricted && l.embargo === 'lapsed'));
 
 /** An SBOM whose every part names the inventory's marker, so a leak of any part of it is visible in any answer. */
 export function sbomFor(marker: string): string {
@@ -229,9 +234,9 @@ export async function buildWorld(driver: Driver): Promise<World> {
     hiddenMarkers(r) {
       return [...inventories, ...scratch].filter((i) => !seesRecord(r, i)).flatMap((i) => [i.id, i.marker]);
     },
-    async scratchInventories(owner, tag) {
+    async scratchInventories(owner, tag, labels = SCRATCH_LABELS) {
       const made: InventoryTarget[] = [];
-      for (const l of LABELS) made.push(await makeInventory(owner, l, `Scratch ${tag}`));
+      for (const l of labels) made.push(await makeInventory(owner, l, `Scratch ${tag}`));
       scratch.push(...made);
       return made;
     },

@@ -95,13 +95,15 @@ const visibleInventories = (w: World, r: Reader, owner?: string) => w.inventorie
 /** Stale If-Match probes: the rule decides before the version does, so allowed callers get 412 and nothing changes. */
 async function probeInventoryWrite(w: World, targets: InventoryTarget[], send: (r: Reader, t: InventoryTarget) => Promise<Res>, what: string): Promise<void> {
   for (const r of w.readers) {
-    for (const t of targets) {
+    const absent = await send(r, { ...targets[0]!, id: ABSENT_ID });
+    // One reader's probes side by side: each is independent, and PostgreSQL answers them on several connections.
+    await Promise.all(targets.map(async (t) => {
       const res = await send(r, t);
       const want = inventoryWriteStatus(r, t, 412);
-      if (want === 404) assertLikeAbsent(res, await send(r, { ...t, id: ABSENT_ID }), `${r.name} ${what} hidden ${t.name}`);
+      if (want === 404) assertLikeAbsent(res, absent, `${r.name} ${what} hidden ${t.name}`);
       else assert.equal(res.status, want, `${r.name} ${what} ${t.name}: ${JSON.stringify(res.body)}`);
       assertNoLeak(res, w.hiddenMarkers(r), `${r.name} ${what} ${t.name}`);
-    }
+    }));
   }
 }
 
@@ -268,11 +270,11 @@ export const MATRIX: MatrixEntry[] = [
       for (const r of w.readers) {
         const absent = await w.absent('/organisations/:id', r);
         const all = [...w.orgTargets, ...ORGANISATION_KINDS.map((k) => ({ id: w.homes.get(k)!, name: `Home ${k}`, tlp: 'RED' as const, embargo: 'none' as const, restricted: false }))];
-        for (const t of all) {
+        await Promise.all(all.map(async (t) => {
           const res = await w.api.get(`/organisations/${t.id}`, r.caller);
           if (seesOrganisation(r, t)) assert.equal(res.status, 200, `${r.name} reads ${t.name}`);
           else assertLikeAbsent(res, absent, `${r.name} must not read ${t.name}`);
-        }
+        }));
       }
     },
   },
@@ -463,12 +465,12 @@ export const MATRIX: MatrixEntry[] = [
     async check(w) {
       for (const r of w.readers) {
         const absent = await w.absent('/users/:id', r);
-        for (const target of signedIn(w)) {
+        await Promise.all(signedIn(w).map(async (target) => {
           const res = await w.api.get(`/users/${target.userId}`, r.caller);
           if (r.anonymous) assert.equal(res.status, 401);
           else if (r.siteAdmin || r.userId === target.userId || target.orgs.some((o) => r.adminOf.includes(o))) assert.equal(res.status, 200, `${r.name} reads ${target.name}`);
           else assertLikeAbsent(res, absent, `${r.name} must not read ${target.name}`);
-        }
+        }));
       }
     },
   },
@@ -478,13 +480,14 @@ export const MATRIX: MatrixEntry[] = [
       // A stale If-Match: allowed callers get 412, so nothing changes.
       const send = (r: Reader, id: string) => w.api.patch(`/users/${id}`, r.caller, { name: 'Renamed' }, { 'if-match': '"999"' });
       for (const r of w.readers) {
-        for (const target of signedIn(w)) {
+        const absent = await send(r, ABSENT_ID);
+        await Promise.all(signedIn(w).map(async (target) => {
           const res = await send(r, target.userId!);
           if (r.anonymous) assert.equal(res.status, 401);
           else if (r.siteAdmin || r.userId === target.userId) assert.equal(res.status, 412, `${r.name} changes ${target.name}`);
           else if (target.orgs.some((o) => r.adminOf.includes(o))) assert.equal(res.status, 403, `${r.name} changes ${target.name}`);
-          else assertLikeAbsent(res, await send(r, ABSENT_ID), `${r.name} changes hidden ${target.name}`);
-        }
+          else assertLikeAbsent(res, absent, `${r.name} changes hidden ${target.name}`);
+        }));
       }
     },
   },
@@ -667,7 +670,7 @@ export const MATRIX: MatrixEntry[] = [
     async check(w) {
       for (const r of w.readers) {
         const absent = await w.absent('/inventories/:id', r);
-        for (const t of w.inventories) {
+        await Promise.all(w.inventories.map(async (t) => {
           const res = await w.api.get(`/inventories/${t.id}`, r.caller);
           if (seesRecord(r, t)) {
             assert.equal(res.status, 200, `${r.name} reads ${t.name}`);
@@ -679,7 +682,7 @@ export const MATRIX: MatrixEntry[] = [
             assert.equal(head.statusCode, 404, `${r.name} HEAD ${t.name}`);
           }
           assertNoLeak(res, w.hiddenMarkers(r), `${r.name} GET ${t.name}`);
-        }
+        }));
       }
     },
   },
@@ -688,7 +691,7 @@ export const MATRIX: MatrixEntry[] = [
     async check(w) {
       for (const r of w.readers) {
         const absent = await w.api.get(`/inventories/${ABSENT_ID}/components`, r.caller);
-        for (const t of w.inventories) {
+        await Promise.all(w.inventories.map(async (t) => {
           if (seesRecord(r, t)) {
             const { items, pages } = await walk(w, `/inventories/${t.id}/components`, r, 2);
             assert.deepEqual(items.map((c: any) => c.purl), t.purls, `${r.name} reads ${t.name}'s components in upload order`);
@@ -697,7 +700,7 @@ export const MATRIX: MatrixEntry[] = [
             assertLikeAbsent(await w.api.get(`/inventories/${t.id}/components`, r.caller), absent, `${r.name} lists ${t.name}'s components`);
             assertLikeAbsent(await w.api.get(`/inventories/${t.id}/components?limit=1&cursor=WzFd`, r.caller), absent, `${r.name} pages ${t.name}'s components`);
           }
-        }
+        }));
       }
     },
   },
