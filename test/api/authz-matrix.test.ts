@@ -20,7 +20,7 @@ describeEachDriver('authorisation matrix', (driver) => {
   before(async () => {
     w = await buildWorld(driver);
   });
-  after(() => w.close());
+  after(() => w?.close());
 
   it('every route in the server\'s route table has a matrix entry, and every entry a route', async () => {
     const routes = w.routes();
