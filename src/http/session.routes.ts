@@ -3,7 +3,7 @@ import type { Config } from '../config.ts';
 import type { Services } from '../composition.ts';
 import { UnauthenticatedError } from '../domain/errors.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
-import { clearSessionCookie, setSessionCookie } from './auth.ts';
+import { DEVICE_COOKIE, clearSessionCookie, setDeviceCookie, setSessionCookie } from './auth.ts';
 import { Id, errorResponses } from './schemas.ts';
 
 const SessionView = Type.Object({
@@ -54,8 +54,9 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; conf
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      const r = await services.auth.signIn(request.body.email, request.body.password, request.ip);
+      const r = await services.auth.signIn(request.body.email, request.body.password, request.ip, request.cookies[DEVICE_COOKIE]);
       setSessionCookie(reply, request, config, r.sessionSecret, r.expiresAt);
+      setDeviceCookie(reply, request, config, r.deviceSecret);
       return view(r.principal, r.csrfToken);
     },
   );
@@ -74,7 +75,7 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; conf
 
   app.post(
     '/session/revoke-all',
-    { schema: { tags: ['session'], summary: 'Sign out everywhere', response: { 200: Type.Object({ ended: Type.Integer() }), ...errorResponses() } } },
+    { schema: { tags: ['session'], summary: 'Sign out everywhere (write scope, settled password)', response: { 200: Type.Object({ ended: Type.Integer() }), ...errorResponses() } } },
     async (request, reply) => {
       const ended = await services.auth.signOutEverywhere(request.principal);
       clearSessionCookie(reply, request, config);
@@ -87,14 +88,22 @@ export const sessionRoutes: FastifyPluginAsyncTypebox<{ services: Services; conf
     {
       schema: {
         tags: ['session'],
-        summary: 'Change your password',
-        body: Type.Object({ currentPassword: Type.String({ maxLength: 1024 }), newPassword: Type.String({ maxLength: 1024 }) }, { additionalProperties: false }),
+        summary: 'Change your password (write scope); ends your other sessions and, unless revokeTokens is false, your API tokens',
+        body: Type.Object(
+          {
+            currentPassword: Type.String({ maxLength: 1024 }),
+            newPassword: Type.String({ maxLength: 1024 }),
+            revokeTokens: Type.Optional(Type.Boolean({ default: true, description: 'revoke your API tokens too (default true)' })),
+          },
+          { additionalProperties: false },
+        ),
         response: { 204: Type.Null(), ...errorResponses() },
       },
       config: { rateLimit: { max: 30, timeWindow: '1 minute' } },
     },
     async (request, reply) => {
-      await services.auth.changePassword(request.principal, request.body.currentPassword, request.body.newPassword);
+      const { currentPassword, newPassword, revokeTokens } = request.body;
+      await services.auth.changePassword(request.principal, currentPassword, newPassword, revokeTokens === undefined ? {} : { revokeTokens });
       return reply.code(204).send(null);
     },
   );

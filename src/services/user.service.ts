@@ -1,7 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError, StaleWriteError } from '../domain/errors.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
+import { revokeUserTokens } from '../store/auth.repository.ts';
 import type { UserTable } from '../store/schema.ts';
+import { auditTokenRevoked } from './auth.service.ts';
 import { adminOrgIds, requireSiteAdmin, requireUser } from './access.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { checkGrant, checkRoles, checkVersion } from './organisation.service.ts';
@@ -179,7 +181,10 @@ export class UserService {
       if (!row) throw new NotFoundError('user');
       await tx.updateTable('users').set({ password_hash: hash, must_change_password: 1, version: row.version + 1, updated_at: now }).where('id', '=', id).execute();
       await tx.deleteFrom('sessions').where('user_id', '=', id).execute();
-      await audit({ action: 'user.password-reset', recordType: 'user', recordId: id, organisationId: null, before: { version: row.version }, after: { version: row.version + 1 } });
+      // The old password may have leaked, and tokens minted with it would outlive the reset: always revoke them.
+      const tokensRevoked = await revokeUserTokens(tx, id, now);
+      for (const tokenId of tokensRevoked) await auditTokenRevoked(audit, tokenId, now, 'password-reset');
+      await audit({ action: 'user.password-reset', recordType: 'user', recordId: id, organisationId: null, before: { version: row.version }, after: { version: row.version + 1, tokensRevoked } });
     });
     return otp;
   }
