@@ -105,6 +105,13 @@ describeEachDriver('sign-in abuse resistance', (driver) => {
     assert.equal((await signIn(owner, PASSWORD, ip, device)).status, 200, 'after a quiet hour the device starts again');
   });
 
+  it('a NUL character in the e-mail is a clear 400, not a database error', async () => {
+    const r = await signIn('nul\u0000@abuse.example', PASSWORD, freshAddress());
+    assert.equal(r.status, 400);
+    assert.equal(r.body.type, PROBLEM + 'invalid-input');
+    assert.match(r.body.detail, /NUL/);
+  });
+
   it('unknown and existing e-mails back off identically, so the answers do not reveal which accounts exist', async () => {
     const existing = await user('exists');
     const run = async (email: string) => {
