@@ -62,8 +62,9 @@ export class AuthService {
     const user = await repo.findUserForSignIn(this.deps.db, email);
     const deviceSecret = deviceSecretRaw && DEVICE_SECRET_RE.test(deviceSecretRaw) ? deviceSecretRaw : null;
     const deviceHash = deviceSecret ? hashSecret(deviceSecret) : null;
+    // Looked up whenever a cookie is sent, for unknown e-mails too, so the work done does not tell them apart.
     const knownDevice =
-      user !== undefined && deviceHash !== null && (await repo.isKnownDevice(this.deps.db, deviceHash, user.id, new Date(now.getTime() - DEVICE_TTL_MS).toISOString()));
+      deviceHash !== null && (await repo.isKnownDevice(this.deps.db, deviceHash, user?.id ?? '', new Date(now.getTime() - DEVICE_TTL_MS).toISOString())) && user !== undefined;
     const keys: BackOffKey[] = knownDevice ? [`device:${user!.id}:${deviceHash}`] : [`email:${email}`, `ip:${clientAddress}`];
     const reservation = await repo.reserveSignInAttempt(this.deps.db, keys, {
       ladder: lockLadder(now),
