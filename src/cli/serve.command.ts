@@ -114,7 +114,9 @@ export function registerServeCommands(program: Command): void {
     .action(async (opts: { email: string; org: string; name: string; passwordStdin?: boolean; data: string }) => {
       if (!opts.passwordStdin) fail('admin create needs --password-stdin (passwords never go on the command line)');
       const password = (await readStdin()).replace(/\r?\n$/, '');
-      if (password.length < 12) fail('the password must have at least 12 characters');
+      // The same policy as POST /me/password (length, whitespace, common passwords), from the one place it lives.
+      const [{ checkNewPassword }, { userInputsFor }] = await Promise.all([import('../services/secrets.ts'), import('../domain/auth/password-policy.ts')]);
+      await checkNewPassword(password, userInputsFor({ email: opts.email, name: opts.name }), 'password').catch((e: unknown) => fail(e instanceof Error ? e.message : String(e)));
       await withContainer(config({ data: opts.data }), async (c) => {
         const cli = (await principals()).systemPrincipal('cli');
         const { findOrganisationIdByName } = await import('../store/organisation.repository.ts');

@@ -2,11 +2,14 @@ import fp from 'fastify-plugin';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { ANONYMOUS, type Principal } from '../domain/policy/access-label.ts';
 import type { Config } from '../config.ts';
-import type { AuthService } from '../services/auth.service.ts';
+import { DEVICE_TTL_MS, type AuthService } from '../services/auth.service.ts';
 import { safeEqual } from '../services/secrets.ts';
 import { problem, sendProblem } from './problem.ts';
 
 export const SESSION_COOKIE = 'ch_session';
+/** Marks a browser that signed in before (OWASP device cookie); sent only to the sign-in route. */
+export const DEVICE_COOKIE = 'ch_device';
+const DEVICE_COOKIE_PATH = '/api/v1/session';
 export const CSRF_HEADER = 'x-csrf-token';
 
 declare module 'fastify' {
@@ -33,6 +36,16 @@ export function setSessionCookie(reply: FastifyReply, request: FastifyRequest, c
     sameSite: 'lax',
     secure: isSecureRequest(request, config),
     expires: new Date(expiresAt),
+  });
+}
+
+export function setDeviceCookie(reply: FastifyReply, request: FastifyRequest, config: Config, value: string): void {
+  reply.setCookie(DEVICE_COOKIE, value, {
+    path: DEVICE_COOKIE_PATH,
+    httpOnly: true,
+    sameSite: 'strict',
+    secure: isSecureRequest(request, config),
+    maxAge: Math.floor(DEVICE_TTL_MS / 1000),
   });
 }
 

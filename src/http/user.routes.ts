@@ -84,7 +84,7 @@ export const userRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   app.post('/users/:id/reset-password', {
     schema: {
       tags: ['users'],
-      summary: 'Issue a new one-time password (site administrators); ends the user\'s sessions',
+      summary: 'Issue a new one-time password (site administrators); ends the user\'s sessions and revokes their API tokens',
       params: IdParams,
       response: { 200: Type.Object({ oneTimePassword: Type.String() }), ...errorResponses(404) },
     },

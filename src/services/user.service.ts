@@ -8,6 +8,8 @@ import { existingOrganisationIds } from '../store/organisation.repository.ts';
 import type { UserTable } from '../store/schema.ts';
 import { deleteSessionsOfUser } from '../store/session.repository.ts';
 import { findUserByEmail, findUserById, findVisibleUser, insertUser, listUsers, updateUserVersioned } from '../store/user.repository.ts';
+import { revokeUserTokens } from '../store/auth.repository.ts';
+import { auditTokenRevoked } from './auth.service.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import type { InvitationService, OrganisationInvitation } from './invitation.service.ts';
 import { checkRoles, checkVersion } from './organisation.service.ts';
@@ -209,7 +211,10 @@ export class UserService {
         throw new StaleWriteError(row.version);
       }
       await deleteSessionsOfUser(tx, id);
-      await audit({ action: 'user.password-reset', recordType: 'user', recordId: id, organisationId: null, before: { version: row.version }, after: { version: row.version + 1 } });
+      // The old password may have leaked, and tokens minted with it would outlive the reset: always revoke them.
+      const tokensRevoked = await revokeUserTokens(tx, id, at);
+      for (const tokenId of tokensRevoked) await auditTokenRevoked(audit, tokenId, at, 'password-reset');
+      await audit({ action: 'user.password-reset', recordType: 'user', recordId: id, organisationId: null, before: { version: row.version }, after: { version: row.version + 1, tokensRevoked } });
     });
     return otp;
   }

@@ -11,6 +11,7 @@ export interface Database {
   sessions: SessionTable;
   api_tokens: ApiTokenTable;
   sign_in_failures: SignInFailureTable;
+  sign_in_devices: SignInDeviceTable;
   audit_log: AuditLogTable;
   outbox: OutboxTable;
   inventories: InventoryTable;
@@ -87,6 +88,14 @@ export interface SignInFailureTable {
   failures: number;
   locked_until: string | null;
   updated_at: string;
+}
+
+export interface SignInDeviceTable {
+  /** SHA-256 of the device cookie; one row per account the device signed in to. */
+  secret_hash: string;
+  user_id: string;
+  created_at: string;
+  last_used_at: string;
 }
 
 export interface AuditLogTable {

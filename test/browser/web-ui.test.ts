@@ -163,7 +163,7 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
     await page.getByLabel('New password', { exact: true }).fill('too short');
     await page.getByLabel('Confirm new password').fill('too short');
     await page.getByRole('button', { name: 'Set password' }).click();
-    assert.match(await focusedAlert('alert', 'Check your new password'), /at least 12 characters/);
+    assert.match(await focusedAlert('alert', 'Check your new password'), /at least 15 characters/);
 
     await page.getByLabel('New password', { exact: true }).fill(adminPassword);
     await page.getByLabel('Confirm new password').fill(adminPassword);

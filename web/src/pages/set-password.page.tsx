@@ -1,7 +1,7 @@
 import { useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
-import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
+import { MIN_PASSWORD_LENGTH, passwordProblemsBeforeSubmit, userInputsFor } from '../password-rules.ts';
 import { passwordFieldErrors } from '../password-fields.ts';
 import { ErrorAlert, Field, FocusAlert, PageHeading } from '../components/common.component.tsx';
 import { useSession, useSessionContext } from '../session.context.tsx';
@@ -21,7 +21,7 @@ export function SetPasswordPage() {
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
-    const found = passwordProblems(current, next, confirm);
+    const found = await passwordProblemsBeforeSubmit(current, next, confirm, userInputsFor(session.user));
     setProblems(found);
     setError(null);
     if (found.length > 0) return;

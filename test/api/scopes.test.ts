@@ -1,0 +1,76 @@
+import assert from 'node:assert/strict';
+import { after, before, it } from 'node:test';
+import { systemPrincipal } from '../../src/services/principal.ts';
+import { ApiClient, PROBLEM } from '../helpers/api-client.ts';
+import { describeEachDriver } from '../helpers/db.ts';
+import { startTestServer, type TestServer } from '../helpers/server.ts';
+
+const ID = '00000000-0000-4000-8000-000000000000';
+const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] });
+
+/**
+ * One request per state-changing operation in the server's own OpenAPI document. A new write route without a case
+ * here fails the test, so nobody can add one without deciding its scope.
+ */
+const CASES: Record<string, { url: string; body?: unknown; headers?: Record<string, string> }> = {
+  'POST /api/v1/organisations': { url: '/organisations', body: { name: 'Scope Test Org', kind: 'vendor' } },
+  'PATCH /api/v1/organisations/{id}': { url: `/organisations/${ID}`, body: { name: 'Renamed' }, headers: { 'if-match': '"1"' } },
+  'PUT /api/v1/organisations/{id}/members/{userId}': { url: `/organisations/${ID}/members/${ID}`, body: { roles: ['member'] } },
+  'DELETE /api/v1/organisations/{id}/members/{userId}': { url: `/organisations/${ID}/members/${ID}` },
+  'POST /api/v1/users': { url: '/users', body: { email: 'scope-new@scopes.example', name: 'New' } },
+  'PATCH /api/v1/users/{id}': { url: `/users/${ID}`, body: { name: 'Renamed' }, headers: { 'if-match': '"1"' } },
+  'POST /api/v1/users/{id}/reset-password': { url: `/users/${ID}/reset-password` },
+  'POST /api/v1/tokens': { url: '/tokens', body: { name: 'bred', scopes: ['read'] } },
+  'DELETE /api/v1/tokens/{id}': { url: `/tokens/${ID}` },
+  'POST /api/v1/inventories': { url: '/inventories?name=scope-test', body: SBOM, headers: { 'content-type': 'application/vnd.cyclonedx+json' } },
+  'PUT /api/v1/inventories/{id}/sbom': { url: `/inventories/${ID}/sbom`, body: SBOM, headers: { 'content-type': 'application/vnd.cyclonedx+json', 'if-match': '"1"' } },
+  'PATCH /api/v1/inventories/{id}': { url: `/inventories/${ID}`, body: { name: 'Renamed' }, headers: { 'if-match': '"1"' } },
+  'DELETE /api/v1/inventories/{id}': { url: `/inventories/${ID}` },
+  'POST /api/v1/session/revoke-all': { url: '/session/revoke-all' },
+  'POST /api/v1/me/password': { url: '/me/password', body: { currentPassword: 'scopes test passphrase', newPassword: 'another scopes passphrase' } },
+};
+
+/** Not state changes a scope guards: signing in (no caller yet), ending one's own session, and a query sent as POST. */
+const NOT_GUARDED = new Set(['POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/advisories/affected']);
+
+describeEachDriver('every state change checks the token scope', (driver) => {
+  let server: TestServer;
+  let api: ApiClient;
+  let readToken = '';
+  let writes: string[] = [];
+
+  before(async () => {
+    server = await startTestServer({ driver, listen: false });
+    api = new ApiClient(server.app);
+    const sys = systemPrincipal('cli');
+    // A site administrator, so that nothing but the token's scope stands in the way.
+    const { user } = await server.container.services.users.create(sys, { email: 'root@scopes.example', name: 'Root', password: 'scopes test passphrase', siteAdmin: true });
+    readToken = (await server.container.services.tokens.create(sys, { name: 'read only', scopes: ['read'], forUserId: user.id })).secret;
+    const spec = (await api.get('/openapi.json')).body;
+    writes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
+      Object.keys(ops)
+        .filter((m) => ['post', 'put', 'patch', 'delete'].includes(m))
+        .map((m) => `${m.toUpperCase()} ${path}`),
+    );
+  });
+  after(() => server.close());
+
+  it('every write operation in the OpenAPI document has a scope case', () => {
+    assert.ok(writes.length >= Object.keys(CASES).length);
+    const missing = writes.filter((w) => !CASES[w] && !NOT_GUARDED.has(w));
+    assert.deepEqual(missing, [], 'add these operations to CASES in test/api/scopes.test.ts');
+  });
+
+  it('a read-only token is refused with 403 on every state change, and nothing changes', async () => {
+    const before = await server.container.deps.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    for (const op of writes.filter((w) => CASES[w])) {
+      const c = CASES[op]!;
+      const method = op.split(' ')[0]!;
+      const res = await api.call(method, c.url, { bearer: readToken }, c.body, c.headers);
+      assert.equal(res.status, 403, `${op} answered ${res.status} ${JSON.stringify(res.body)}`);
+      assert.equal(res.body.type, PROBLEM + 'forbidden', op);
+    }
+    const afterCount = await server.container.deps.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(Number(afterCount.n), Number(before.n), 'no audit entry: nothing was written');
+  });
+});
