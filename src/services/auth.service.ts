@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { DEVICE_TTL_MS, QUIET_RESET_MS, lockLadder, waitSeconds, type BackOffKey } from '../domain/auth/back-off.ts';
 import { userInputsFor } from '../domain/auth/password-policy.ts';
-import { ForbiddenError, InvalidInputError, RateLimitedError, StaleWriteError, UnauthenticatedError } from '../domain/errors.ts';
+import { InvalidInputError, RateLimitedError, StaleWriteError, UnauthenticatedError } from '../domain/errors.ts';
 import type { Principal, Scope } from '../domain/policy/access-label.ts';
 import type { AuditInput } from '../store/audit.repository.ts';
 import * as repo from '../store/auth.repository.ts';
