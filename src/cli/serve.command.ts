@@ -81,7 +81,7 @@ async function readStdin(): Promise<string> {
 }
 
 /** A listen failure as one plain sentence; the stack trace says nothing an operator can act on. */
-function listenProblem(err: unknown, cfg: Config): string {
+export function listenProblem(err: unknown, cfg: Pick<Config, 'host' | 'port'>): string {
   const code = (err as NodeJS.ErrnoException).code;
   switch (code) {
     case 'EADDRINUSE':

@@ -7,6 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, it } from 'node:test';
 import pg from 'pg';
+import { listenProblem } from '../../src/cli/serve.command.ts';
 import { systemPrincipal } from '../../src/services/principal.ts';
 import { writeTx } from '../../src/services/context.ts';
 import { openDatabase } from '../../src/store/db.ts';
@@ -137,6 +138,15 @@ describe('serve on a busy port', () => {
     assert.match(r.stderr, /cannot listen on no-such-host\.invalid: the host name does not resolve/);
     assert.doesNotMatch(r.stderr, /\n\s+at /);
   });
+});
+
+it('every listen failure is one sentence naming the port or host and what to do', () => {
+  const at = { host: '0.0.0.0', port: 443 };
+  const error = (code: string) => Object.assign(new Error(`listen ${code}`), { code });
+  assert.match(listenProblem(error('EADDRINUSE'), at), /^port 443 is in use on 0\.0\.0\.0: .*--port/);
+  // Root may bind low ports, so EACCES cannot be provoked here; what the operator reads is pinned instead.
+  assert.match(listenProblem(error('EACCES'), at), /^not allowed to listen on port 443 \(ports below 1024 need privileges\)/);
+  assert.match(listenProblem(error('EADDRNOTAVAIL'), { host: '10.9.9.9', port: 80 }), /^cannot listen on 10\.9\.9\.9: no such address on this machine/);
 });
 
 describeEachDriver('the outbox worker of a container', (driver) => {
