@@ -1,7 +1,8 @@
 /**
  * `clearinghouse scan --advisories <file|dir|zip> [--advisories ...] <sbom>...`
  * Offline scan of SBOMs against OSV advisories. Exit codes (a contract outside scripts rely on, see
- * docs/scanning.md): 1 when something is affected, 0 when nothing is, 2 on bad input.
+ * docs/scanning.md): 1 when something is affected, 0 when nothing is, 2 on bad input (including advisories that
+ * cover none of the SBOMs' ecosystems, where "nothing is affected" would be a claim about components never looked at).
  */
 import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
