@@ -9,6 +9,7 @@ import type { ServiceDeps } from './services/context.ts';
 import { InventoryService } from './services/inventory.service.ts';
 import { InvitationService } from './services/invitation.service.ts';
 import { OrganisationService } from './services/organisation.service.ts';
+import { OutboxWorker, serverJobHandlers, type JobHandler } from './services/outbox-worker.ts';
 import { TokenService } from './services/token.service.ts';
 import { UserService } from './services/user.service.ts';
 
@@ -28,6 +29,8 @@ export interface Container {
   handle: DatabaseHandle;
   deps: ServiceDeps;
   services: Services;
+  /** The outbox worker, with every job kind registered; `serve` starts it, `close` stops it. */
+  outbox: OutboxWorker;
   close(): Promise<void>;
 }
 
@@ -37,6 +40,9 @@ export interface ContainerOptions {
   pgSchema?: string;
   passwordHashing?: ServiceDeps['passwordHashing'];
   migrate?: boolean;
+  /** Extra job kinds for the outbox worker (tests). */
+  jobs?: Record<string, JobHandler>;
+  outboxPollMs?: number;
 }
 
 /** The one place that picks implementations and wires them together. */
@@ -74,12 +80,16 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     affected: new AffectedService(deps, inventories),
     invitations,
   };
+  const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
+  for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);
   return {
     config,
     handle,
     deps,
     services,
+    outbox,
     async close() {
+      await outbox.stop();
       await pgBus?.close();
       await handle.close();
     },

@@ -1,13 +1,16 @@
 /**
  * `clearinghouse scan --advisories <file|dir|zip> [--advisories ...] <sbom>...`
  * Offline scan of SBOMs against OSV advisories. Exit codes (a contract outside scripts rely on, see
- * docs/scanning.md): 1 when something is affected, 0 when nothing is, 2 on bad input.
+ * docs/scanning.md): 1 when something is affected, 0 when nothing is, 2 on bad input (including advisories that
+ * cover none of the SBOMs' ecosystems, where "nothing is affected" would be a claim about components never looked at).
  */
-import { readFile } from 'node:fs/promises';
+import { readFile, stat } from 'node:fs/promises';
 import { Option, type Command } from 'commander';
 import { AdvisoryIndex } from '../domain/matching/advisory-index.ts';
+import { parseEcosystem } from '../domain/matching/ecosystem.ts';
 import { scanComponents, type ScanComponent, type ScanUnmatched } from '../domain/matching/scan.ts';
 import { loadAdvisories } from '../formats/advisory-source.ts';
+import type { OsvRecord } from '../formats/osv.ts';
 import { toCycloneDxVex } from '../formats/cyclonedx-vex.ts';
 import { toSarif } from '../formats/sarif.ts';
 import { toMarkdown, toTable } from '../formats/scan-report.ts';
@@ -47,15 +50,30 @@ function badInput(message: string): void {
   process.exitCode = 2;
 }
 
+/** Base ecosystems and GIT ranges named by a record, so a scan can tell "nothing found" from "nothing loaded". */
+function noteCoverage(record: OsvRecord, ecosystems: Set<string>, state: { gitRanges: boolean }): void {
+  for (const a of record.affected) {
+    if (a.package?.ecosystem) ecosystems.add(parseEcosystem(a.package.ecosystem).base);
+    if (!state.gitRanges && a.ranges.some((r) => r.type === 'GIT')) state.gitRanges = true;
+  }
+}
+
 export async function runScan(sboms: string[], opts: ScanOptions): Promise<void> {
   const sources = opts.advisories ?? [];
   if (sources.length === 0) return badInput('no advisories: give at least one --advisories <file|dir|zip>');
   if (sboms.length === 0) return badInput('no SBOM given');
+  // A mistyped --advisories path would otherwise load nothing from it and scan against less than the user meant.
+  for (const src of sources) {
+    try {
+      await stat(src);
+    } catch (err) {
+      return badInput(`cannot read --advisories ${src}: ${(err as NodeJS.ErrnoException).code ?? (err as Error).message}`);
+    }
+  }
 
   // Read SBOMs first: a typo in a path should fail fast, before loading a large advisory set.
   const components: ScanComponent[] = [];
-  const unmatched: (ScanUnmatched & { sbom: string })[] = [];
-  const seen = new Set<string>();
+  const unmatched: ScanUnmatched[] = [];
   for (const file of sboms) {
     let bytes: Uint8Array;
     try {
@@ -69,21 +87,21 @@ export async function runScan(sboms: string[], opts: ScanOptions): Promise<void>
     } catch (err) {
       return badInput(`${file}: ${(err as Error).message}`);
     }
-    for (const c of parsed.components) {
-      if (seen.has(c.purl)) continue;
-      seen.add(c.purl);
-      components.push(c);
-    }
+    // parseSbom merges duplicates within one SBOM; across SBOMs each keeps its own results, named by `sbom`.
+    for (const c of parsed.components) components.push({ ...c, sbom: file });
     for (const u of parsed.unmatched) unmatched.push({ sbom: file, ...u });
   }
 
   const progress = new Progress();
   const index = new AdvisoryIndex();
   const errors: { source: string; message: string }[] = [];
+  const ecosystems = new Set<string>();
+  const git = { gitRanges: false };
   let records = 0;
   for (const src of sources) {
     const summary = await loadAdvisories(src, (record, source) => {
       index.add(record, source);
+      noteCoverage(record, ecosystems, git);
       records++;
       if ((records & 1023) === 0) progress.update('loading advisories', records);
     });
@@ -96,37 +114,46 @@ export async function runScan(sboms: string[], opts: ScanOptions): Promise<void>
     return badInput(`no advisories loaded from ${sources.join(', ')}`);
   }
 
-  const outcome = scanComponents(index, components, (n) => progress.update('scanning', n, components.length));
+  const outcome = scanComponents(index, components, {
+    onProgress: (n) => progress.update('scanning', n, components.length),
+    coverage: { ecosystems, gitRanges: git.gitRanges },
+  });
   progress.done();
-  const allUnmatched = [...unmatched, ...outcome.unmatched.map((u) => ({ sbom: '', ...u }))];
+  const allUnmatched = [...unmatched, ...outcome.unmatched];
 
+  // Loudly, on stderr whatever the format: components of an ecosystem no loaded advisory covers were not looked at.
+  const uncovered = outcome.uncovered;
+  for (const [eco, n] of [...uncovered].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    process.stderr.write(`clearinghouse scan: warning: no advisories loaded for ecosystem ${eco}: ${n} component(s) NOT checked (listed in unmatched)\n`);
+  }
+  const uncheckedCount = [...uncovered.values()].reduce((a, b) => a + b, 0);
+  const checked = components.length - uncheckedCount;
+
+  const several = sboms.length > 1;
   let out: string;
   switch (opts.format) {
     case 'json':
-      out =
-        JSON.stringify(
-          {
-            results: outcome.results,
-            unmatched: allUnmatched.map((u) => (u.sbom ? u : { ref: u.ref, reason: u.reason })),
-            errors,
-          },
-          null,
-          2,
-        ) + '\n';
+      out = JSON.stringify({ results: outcome.results, unmatched: allUnmatched, errors }, null, 2) + '\n';
       break;
     case 'markdown':
-      out = toMarkdown({ results: outcome.results, unmatched: allUnmatched });
+      out = toMarkdown({ results: outcome.results, unmatched: allUnmatched }, { several, checked });
       break;
     case 'sarif':
-      out = JSON.stringify(toSarif(outcome.results, { artifacts: sboms, summaries: outcome.summaries }), null, 2) + '\n';
+      out = JSON.stringify(toSarif(outcome.results, { artifacts: sboms, summaries: outcome.summaries, unmatched: allUnmatched }), null, 2) + '\n';
       break;
     case 'cyclonedx-vex':
-      out = JSON.stringify(toCycloneDxVex(outcome.results, { summaries: outcome.summaries }), null, 2) + '\n';
+      out = JSON.stringify(toCycloneDxVex(outcome.results, { summaries: outcome.summaries, unmatched: allUnmatched }), null, 2) + '\n';
       break;
     default:
-      out = toTable({ results: outcome.results, unmatched: allUnmatched }, errors.length);
+      out = toTable({ results: outcome.results, unmatched: allUnmatched }, errors.length, { several, checked });
   }
   process.stdout.write(out);
+  if (outcome.results.length === 0 && checked === 0 && uncheckedCount > 0) {
+    // Exit 0 would tell a script "clean" about an SBOM none of whose components was looked at.
+    process.stderr.write(`clearinghouse scan: none of the ${components.length} component(s) could be checked: the advisories given cover none of their ecosystems\n`);
+    process.exitCode = 2;
+    return;
+  }
   process.exitCode = outcome.results.length > 0 ? 1 : 0;
 }
 

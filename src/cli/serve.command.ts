@@ -1,3 +1,5 @@
+import { existsSync } from 'node:fs';
+import { join } from 'node:path';
 import { Option, type Command } from 'commander';
 import { ConfigError, loadConfig, type Config, type ConfigFlags } from '../config.ts';
 import type { Container } from '../composition.ts';
@@ -24,8 +26,42 @@ function config(flags: ConfigFlags): Config {
   }
 }
 
+/** Where the database is, for messages: the data folder, or the PostgreSQL server and database (never the password). */
+function databaseName(cfg: Config): string {
+  if (!cfg.databaseUrl) return join(cfg.dataDir, 'clearinghouse.db');
+  const u = new URL(cfg.databaseUrl);
+  return `PostgreSQL database ${decodeURIComponent(u.pathname.slice(1)) || '(default)'} on ${u.host}`;
+}
+
+/**
+ * Only `serve` and `migrate` may create a database. Any other command given a mistyped `--data` (or DATABASE_URL)
+ * would otherwise create an empty one and answer about it ("audit trail intact: 0 entries").
+ */
+async function requireExistingDatabase(cfg: Config): Promise<void> {
+  const hint = cfg.databaseUrl ? '`clearinghouse migrate` creates it' : `\`clearinghouse migrate --data ${cfg.dataDir}\` creates it`;
+  if (!cfg.databaseUrl) {
+    if (!existsSync(cfg.dataDir)) fail(`data folder ${cfg.dataDir} does not exist (mistyped --data?); ${hint}`);
+    const file = join(cfg.dataDir, 'clearinghouse.db');
+    if (!existsSync(file)) fail(`no database in ${cfg.dataDir} (no clearinghouse.db; mistyped --data?); ${hint}`);
+  }
+  const { hasAppliedMigrations, openDatabase } = await store();
+  const handle = openDatabase({ databaseUrl: cfg.databaseUrl, dataDir: cfg.dataDir });
+  let initialised: boolean;
+  try {
+    initialised = await hasAppliedMigrations(handle.db);
+  } catch (err) {
+    await handle.close();
+    // PostgreSQL's invalid_catalog_name: the database itself does not exist, which is bad input like a missing folder.
+    const missing = (err as { code?: string }).code === '3D000';
+    fail(`cannot open the database ${databaseName(cfg)}: ${err instanceof Error ? err.message : String(err)}${missing ? '; create it (createdb), then run `clearinghouse migrate`' : ''}`, missing ? 2 : 1);
+  }
+  await handle.close();
+  if (!initialised) fail(`${databaseName(cfg)} is not a Clearinghouse database (no migrations applied); ${hint}`);
+}
+
 /** Runs a command body with a container, closing the database whatever happens; domain errors exit 2. */
 async function withContainer(cfg: Config, fn: (c: Container) => Promise<void>): Promise<void> {
+  await requireExistingDatabase(cfg);
   const { createContainer } = await composition();
   const c = await createContainer(cfg).catch((err: unknown) => fail(`cannot open the database: ${err instanceof Error ? err.message : String(err)}`, 1));
   try {
@@ -44,6 +80,24 @@ async function readStdin(): Promise<string> {
   return Buffer.concat(chunks).toString('utf8');
 }
 
+/** A listen failure as one plain sentence; the stack trace says nothing an operator can act on. */
+export function listenProblem(err: unknown, cfg: Pick<Config, 'host' | 'port'>): string {
+  const code = (err as NodeJS.ErrnoException).code;
+  switch (code) {
+    case 'EADDRINUSE':
+      return `port ${cfg.port} is in use on ${cfg.host}: stop what listens there or choose another with --port (or PORT)`;
+    case 'EACCES':
+      return `not allowed to listen on port ${cfg.port} (ports below 1024 need privileges): choose another with --port (or PORT)`;
+    case 'EADDRNOTAVAIL':
+      return `cannot listen on ${cfg.host}: no such address on this machine (check --host or CLEARINGHOUSE_HOST)`;
+    case 'ENOTFOUND':
+    case 'EAI_AGAIN':
+      return `cannot listen on ${cfg.host}: the host name does not resolve (check --host or CLEARINGHOUSE_HOST)`;
+    default:
+      return `cannot listen on ${cfg.host}:${cfg.port}: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 export function registerServeCommands(program: Command): void {
   program
     .command('serve')
@@ -59,6 +113,15 @@ export function registerServeCommands(program: Command): void {
       // Loaded here so that the other commands start without the web stack.
       const { buildApp } = await import('../http/app.ts');
       const app = await buildApp(container);
+      // Bind before creating the first administrator: a start that cannot listen must not use up the one-time
+      // password it would print (the next start, finding a user, would print none).
+      try {
+        await app.listen({ port: cfg.port, host: cfg.host });
+      } catch (err) {
+        await app.close().catch(() => {});
+        await container.close();
+        fail(listenProblem(err, cfg), 1);
+      }
       const first = await bootstrapIfEmpty(container, { adminEmail: cfg.adminEmail, organisationName: cfg.adminOrganisation });
       if (first) {
         // Printed once, on the console only (never logged): the administrator must change it at first sign-in.
@@ -67,6 +130,7 @@ export function registerServeCommands(program: Command): void {
             `  One-time password: ${first.oneTimePassword}\n  Sign in at http://localhost:${cfg.port}/ and set your own password.\n\n`,
         );
       }
+      container.outbox.start();
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;
@@ -75,12 +139,13 @@ export function registerServeCommands(program: Command): void {
         const force = setTimeout(() => process.exit(1), 10_000);
         force.unref();
         await app.close();
+        // The worker finishes the job in hand before the database closes under it.
+        await container.outbox.stop();
         await container.close();
         process.exit(0);
       };
       process.on('SIGINT', () => void shutdown('SIGINT'));
       process.on('SIGTERM', () => void shutdown('SIGTERM'));
-      await app.listen({ port: cfg.port, host: cfg.host });
       app.log.info({ database: container.handle.driver, dataDir: cfg.databaseUrl ? undefined : cfg.dataDir }, 'clearinghouse ready');
     });
 

@@ -4,7 +4,7 @@
  * or may not reach the vulnerable code), with the fixed version as the recommendation.
  */
 import { randomUUID } from 'node:crypto';
-import type { ScanResult } from '../domain/matching/scan.ts';
+import type { ScanResult, ScanUnmatched } from '../domain/matching/scan.ts';
 
 const CVSS_METHOD: Record<string, string> = { CVSS_V2: 'CVSSv2', CVSS_V3: 'CVSSv31', CVSS_V4: 'CVSSv4' };
 
@@ -12,11 +12,19 @@ export interface VexOptions {
   now?: Date;
   serialNumber?: string;
   summaries?: Map<string, string>;
+  /** Components that could not be checked; listed as document properties so a reader of the VEX sees the gap. */
+  unmatched?: readonly ScanUnmatched[];
 }
 
 export function toCycloneDxVex(results: readonly ScanResult[], options: VexOptions = {}): Record<string, unknown> {
-  const components = new Map<string, ScanResult>();
-  for (const r of results) if (!components.has(r.purl)) components.set(r.purl, r);
+  // One component per canonical purl (several SBOMs may list it), named by the purl as the first SBOM wrote it.
+  const components = new Map<string, { first: ScanResult; sboms: Set<string> }>();
+  for (const r of results) {
+    let c = components.get(r.canonicalPurl);
+    if (!c) components.set(r.canonicalPurl, (c = { first: r, sboms: new Set() }));
+    if (r.sbom !== undefined) c.sboms.add(r.sbom);
+  }
+  const refOf = (r: ScanResult) => components.get(r.canonicalPurl)!.first.purl;
   const byAdvisory = new Map<string, ScanResult[]>();
   for (const r of results) {
     const list = byAdvisory.get(r.advisory) ?? [];
@@ -40,7 +48,7 @@ export function toCycloneDxVex(results: readonly ScanResult[], options: VexOptio
         ? { references: first.aliases.map((a) => ({ id: a, source: { url: `https://osv.dev/vulnerability/${encodeURIComponent(a)}` } })) }
         : {}),
       analysis: { state: 'in_triage', detail: 'Installed version lies in an affected range of the advisory.' },
-      affects: rs.map((r) => ({ ref: r.purl, versions: [{ version: r.version, status: 'affected' }] })),
+      affects: [...new Map(rs.map((r) => [refOf(r), { ref: refOf(r), versions: [{ version: r.version, status: 'affected' }] }])).values()],
     };
     return v;
   });
@@ -53,7 +61,17 @@ export function toCycloneDxVex(results: readonly ScanResult[], options: VexOptio
       timestamp: (options.now ?? new Date()).toISOString(),
       tools: { components: [{ type: 'application', name: 'clearinghouse' }] },
     },
-    components: [...components.values()].map((r) => ({ type: 'library', 'bom-ref': r.purl, name: r.name, version: r.version, purl: r.purl })),
+    components: [...components.values()].map(({ first: r, sboms }) => ({
+      type: 'library',
+      'bom-ref': r.purl,
+      name: r.name,
+      version: r.version,
+      purl: r.purl,
+      ...(sboms.size ? { properties: [...sboms].map((s) => ({ name: 'clearinghouse:sbom', value: s })) } : {}),
+    })),
     vulnerabilities,
+    ...(options.unmatched?.length
+      ? { properties: options.unmatched.map((u) => ({ name: 'clearinghouse:not-checked', value: `${u.sbom ? `${u.sbom}: ` : ''}${u.ref}: ${u.reason}` })) }
+      : {}),
   };
 }

@@ -1,11 +1,13 @@
 /** SARIF 2.1.0 rendering of scan results: one rule per advisory, one result per (component, advisory). */
-import type { ScanResult } from '../domain/matching/scan.ts';
+import type { ScanResult, ScanUnmatched } from '../domain/matching/scan.ts';
 
 export interface SarifOptions {
   /** The SBOM files scanned; used as the artifact each result points at. */
   artifacts: string[];
   summaries?: Map<string, string>;
   toolVersion?: string;
+  /** Components that could not be checked: reported as tool execution notifications, never silently dropped. */
+  unmatched?: readonly ScanUnmatched[];
 }
 
 function level(r: ScanResult): 'error' | 'warning' | 'note' {
@@ -28,6 +30,17 @@ export function toSarif(results: readonly ScanResult[], options: SarifOptions): 
     return rule;
   });
   const artifact = options.artifacts[0] ?? 'sbom';
+  const artifactIndex = new Map(options.artifacts.map((a, i) => [a, i]));
+  const location = (sbom: string | undefined) => {
+    const uri = sbom ?? artifact;
+    const i = artifactIndex.get(uri);
+    return i === undefined ? { uri } : { uri, index: i };
+  };
+  const notifications = (options.unmatched ?? []).map((u) => ({
+    level: 'warning',
+    message: { text: `${u.sbom ? `${u.sbom}: ` : ''}${u.ref} was not checked: ${u.reason}` },
+    ...(u.sbom ? { locations: [{ physicalLocation: { artifactLocation: location(u.sbom) } }] } : {}),
+  }));
   return {
     $schema: 'https://json.schemastore.org/sarif-2.1.0.json',
     version: '2.1.0',
@@ -42,6 +55,7 @@ export function toSarif(results: readonly ScanResult[], options: SarifOptions): 
           },
         },
         artifacts: options.artifacts.map((a) => ({ location: { uri: a } })),
+        invocations: [{ executionSuccessful: true, ...(notifications.length ? { toolExecutionNotifications: notifications } : {}) }],
         results: results.map((r) => ({
           ruleId: r.advisory,
           ruleIndex: ruleIndex.get(r.advisory)!,
@@ -53,12 +67,20 @@ export function toSarif(results: readonly ScanResult[], options: SarifOptions): 
           },
           locations: [
             {
-              physicalLocation: { artifactLocation: { uri: artifact } },
+              physicalLocation: { artifactLocation: location(r.sbom) },
               logicalLocations: [{ fullyQualifiedName: r.purl, kind: 'package' }],
             },
           ],
-          partialFingerprints: { 'purlAdvisory/v1': `${r.purl}|${r.advisory}` },
-          properties: { purl: r.purl, ecosystem: r.ecosystem, fixed: r.fixed, severity: r.severity },
+          // The canonical purl keeps the fingerprint stable however an SBOM spells the purl.
+          partialFingerprints: { 'purlAdvisory/v1': `${r.canonicalPurl}|${r.advisory}` },
+          properties: {
+            purl: r.purl,
+            canonicalPurl: r.canonicalPurl,
+            ...(r.sbom !== undefined ? { sbom: r.sbom } : {}),
+            ecosystem: r.ecosystem,
+            fixed: r.fixed,
+            severity: r.severity,
+          },
         })),
       },
     ],

@@ -16,6 +16,8 @@ export interface SbomComponent {
   name: string;
   version: string;
   bomRef?: string;
+  /** The purl exactly as the SBOM wrote it, when that differs from the canonical `purl` (reports echo it). */
+  writtenPurl?: string;
 }
 
 export interface SbomUnmatched {
@@ -191,6 +193,7 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
       seen.add(key);
       const out: SbomComponent = { purl: osv.purl, ecosystem: osv.ecosystem, name: osv.name, version: osv.version };
       if (c.bomRef !== undefined) out.bomRef = c.bomRef;
+      if (c.purl !== osv.purl) out.writtenPurl = c.purl;
       components.push(out);
     } catch (err) {
       unmatched.push({ ref: c.ref, reason: (err as Error).message });

@@ -1,9 +1,19 @@
 import { randomUUID } from 'node:crypto';
 import type { Clock } from '../domain/clock.ts';
+import type { Services } from '../composition.ts';
 import type { Db } from '../store/db.ts';
 import { claim, complete, fail, type OutboxJob } from '../store/outbox.repository.ts';
 
 export type JobHandler = (job: OutboxJob) => Promise<void>;
+
+/**
+ * The job kinds the server's worker runs, by outbox topic. A later issue that enqueues a new kind of job adds its
+ * handler here (built from the services it needs); a topic without a handler fails and is retried, then closed with
+ * "no handler for topic", so a job is never silently dropped.
+ */
+export function serverJobHandlers(_services: Services): Record<string, JobHandler> {
+  return {};
+}
 
 export interface OutboxWorkerOptions {
   batch?: number;

@@ -93,3 +93,10 @@ export async function pendingMigrations(db: Db): Promise<string[]> {
   const all = await (await migrator(db)).getMigrations();
   return all.filter((m) => !m.executedAt).map((m) => m.name);
 }
+
+/** Whether any of our migrations ran here: a database without them is not (yet) a Clearinghouse database. */
+export async function hasAppliedMigrations(db: Db): Promise<boolean> {
+  // A search_path naming no existing schema leaves nowhere our tables could be.
+  if (isPostgres(db) && (await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema == null) return false;
+  return (await (await migrator(db)).getMigrations()).some((m) => m.executedAt !== undefined);
+}

@@ -68,6 +68,13 @@ describe('shared version-order cases', { skip: present || required ? false : `sh
   });
 
   const files = present ? readdirSync(dir).filter((f) => f.endsWith('.txt')).sort() : [];
+
+  // A file that went missing or was cut short would pass "every case holds" with fewer cases: pin how many ran.
+  it('runs all 71,818 osv-scalibr cases and the 85 osv.dev Packagist cases', () => {
+    const count = (pick: (f: string) => boolean) => files.filter(pick).reduce((n, f) => n + readCases(readFileSync(path.join(dir, f), 'utf8')).length, 0);
+    assert.equal(count((f) => !f.startsWith('osv.dev-')), 71_818);
+    assert.equal(count((f) => f.startsWith('osv.dev-')), 85);
+  });
   for (const file of files) {
     it(`${file} (${ecosystemFor(file)})`, () => {
       const ecosystem = ecosystemFor(file);
