@@ -8,7 +8,7 @@
  * few adjacent cache lines instead of chasing a pointer per entry, range and event list.
  */
 import type { VersionScheme } from '../versions/version-scheme.ts';
-import type { OsvRecord, OsvSeverity } from '../../formats/osv.ts';
+import type { OsvRecord, OsvSeverity } from '../osv/osv-record.ts';
 import { canonicalName, normaliseRepoUrl, parseEcosystem } from './ecosystem.ts';
 import { compileGitRange, compileOrderedRange, evaluateEvents, gitRangeIncludes, type EventKind, type GitRange } from './osv-range.ts';
 import { versionSchemeFor } from '../versions/index.ts';

@@ -4,7 +4,7 @@
  * BeforeLimits) exactly; see docs/scanning.md for the choices the schema leaves open.
  */
 import type { VersionScheme } from '../versions/version-scheme.ts';
-import type { OsvRange } from '../../formats/osv.ts';
+import type { OsvRange } from '../osv/osv-record.ts';
 
 export const INTRODUCED = 0;
 export const LAST_AFFECTED = 1;
