@@ -111,12 +111,12 @@ export function compileOrderedRange(
     }
   }
   if (infinite) limits = null;
-  // Stable order for equal versions: introduced, then last_affected, then fixed, so that introduced=fixed=X is an
-  // empty interval and introduced=last_affected=X affects exactly X.
+  // Equal versions sort introduced, last_affected, fixed; reorderTies then reads them as a union of intervals.
   // Published ranges are nearly always in order already; checking is cheaper than sorting.
   let sorted = true;
   for (let i = 1; sorted && i < evs.length; i++) if (eventOrder(scheme, evs[i - 1]!, evs[i]!) > 0) sorted = false;
   if (!sorted) evs.sort((a, b) => eventOrder(scheme, a, b));
+  reorderTies(scheme, evs);
   const n = evs.length;
   const versions: unknown[] = new Array(n);
   const kinds: EventKind[] = new Array(n);
@@ -128,6 +128,34 @@ export function compileOrderedRange(
     raws[i] = e.raw;
   }
   return { range: { kind: 'ordered', scheme, versions, kinds: sharedKinds(kinds), raws, limits }, problems };
+}
+
+/**
+ * Events at one version are ambiguous in the schema's pseudo-code (it sorts by version only). We read a range as the
+ * union of its intervals: a `fixed` or `last_affected` at X closes the interval opened below X, and an `introduced` at
+ * X opens a new one. So when an interval is open as the walk reaches X, X's closing events go first and its
+ * `introduced` last (`introduced 0.34.0, fixed 0.34.1, introduced 0.34.1, fixed 0.34.2` affects 0.34.1, as Bitnami
+ * and varnish records mean); when none is open, `introduced` goes first (`introduced X, fixed X` stays empty).
+ * Deciding by the walk's state rather than by the written order keeps the answer the same however events are listed.
+ */
+function reorderTies(scheme: VersionScheme, evs: Ev[]): void {
+  let open = false;
+  let i = 0;
+  while (i < evs.length) {
+    let j = i + 1;
+    const v = evs[i]!.v;
+    while (j < evs.length && (v === null ? evs[j]!.v === null : evs[j]!.v !== null && scheme.compare(evs[j]!.v, v) === 0)) j++;
+    if (open && j - i > 1 && evs[i]!.kind === INTRODUCED && evs[j - 1]!.kind !== INTRODUCED) {
+      // The group is sorted introduced < last_affected < fixed: rotate its introduced events to the end.
+      let k = i;
+      while (k < j && evs[k]!.kind === INTRODUCED) k++;
+      const group = evs.slice(k, j).concat(evs.slice(i, k));
+      for (let g = 0; g < group.length; g++) evs[i + g] = group[g]!;
+    }
+    // The state just above X: the last event of the group decides, as each one sets or clears it.
+    open = evs[j - 1]!.kind === INTRODUCED;
+    i = j;
+  }
 }
 
 // Ranges have a handful of shapes; one frozen array per shape instead of one per range saves memory at 500k advisories.
