@@ -65,6 +65,8 @@ export interface MatchQuery {
   /** Canonical names to look up, e.g. the binary and the source package; results are merged per advisory. */
   names: readonly string[];
   version: string;
+  /** Set when the component names a release that cannot be decided: release-scoped entries then all apply, and say so. */
+  releaseProblem?: string;
   /** Full commit hash, when the component is pinned to one, for GIT ranges. */
   commit?: string;
   /** Normalised repository URL (see normaliseRepoUrl) for GIT ranges keyed by repository. */
@@ -105,6 +107,8 @@ interface EcosystemInfo {
   readonly base: string;
   readonly release: string | null;
   readonly scheme: VersionScheme | null;
+  /** Reported once per ecosystem string, on the first record that uses it. */
+  releaseProblem: string | undefined;
 }
 
 /**
@@ -161,8 +165,8 @@ export class AdvisoryIndex {
   private ecosystem(ecosystem: string): EcosystemInfo {
     let info = this.ecosystems.get(ecosystem);
     if (!info) {
-      const { base, release } = parseEcosystem(ecosystem);
-      info = { base, release, scheme: this.schemeFor(ecosystem) };
+      const { base, release, releaseProblem } = parseEcosystem(ecosystem);
+      info = { base, release, scheme: this.schemeFor(ecosystem), releaseProblem };
       this.ecosystems.set(ecosystem, info);
     }
     return info;
@@ -231,6 +235,10 @@ export class AdvisoryIndex {
     for (let ai = 0; ai < record.affected.length; ai++) {
       const a = record.affected[ai]!;
       const eco = a.package !== undefined ? this.ecosystem(a.package.ecosystem) : null;
+      if (eco !== null && eco.releaseProblem !== undefined) {
+        this.problem(record, source, eco.releaseProblem);
+        eco.releaseProblem = undefined;
+      }
       const scheme = eco ? eco.scheme : null;
       const entry: Bucket = [adv, eco ? eco.release : null, a.versions.length > 0 ? a.versions : null, scheme, a.severity && a.severity.length > 0 ? a.severity : null, 0];
       let rangeCount = 0;
@@ -471,6 +479,7 @@ export class AdvisoryIndex {
       for (let i = 0; i < rangeCount; i++) p += b[p] === GIT_RANGE ? 2 : 5 + 2 * (b[p + 4] as number);
       return p;
     }
+    if (release !== null && q.release === null && q.releaseProblem !== undefined && !st.problems.includes(q.releaseProblem)) st.problems.push(q.releaseProblem);
     st.visited.push(b, at);
     let affected = false;
     if (b[at + E_VERSIONS] !== null) {
