@@ -319,10 +319,12 @@ export class AdvisoryIndex {
     if (more !== null) for (const bucket of more) this.evaluateBucket(bucket, st);
     if (byRepo !== undefined) this.evaluateBucket(byRepo, st);
     const matches: AdvisoryMatch[] = new Array(st.accs.length);
-    const entriesOf = st.accs.length > 0 ? this.entriesByAdvisory(st) : null;
+    // Most components match one advisory whose entries are all that was visited: no grouping needed then.
+    const single = st.accs.length === 1 && this.allOf(st.visited, st.accs[0]!.adv);
+    const entriesOf = st.accs.length > 0 && !single ? this.entriesByAdvisory(st) : null;
     for (let i = 0; i < st.accs.length; i++) {
       const acc = st.accs[i]!;
-      let fixed = this.lowestFix(entriesOf!.get(acc.adv)!, st);
+      let fixed = this.lowestFix(single ? st.visited : entriesOf!.get(acc.adv.id)!, st);
       if (fixed === undefined) fixed = acc.gitFixed && acc.gitFixed.size === 1 ? acc.gitFixed.values().next().value! : null;
       const severity = acc.adv.severity.length > 0 ? [...acc.adv.severity] : acc.severity;
       matches[i] = { advisory: acc.adv, fixed, severity };
@@ -330,15 +332,21 @@ export class AdvisoryIndex {
     return { matches, problems: st.problems };
   }
 
+  private allOf(visited: unknown[], adv: AdvisorySummary): boolean {
+    for (let i = 0; i < visited.length; i += 2) if (((visited[i] as Bucket)[(visited[i + 1] as number) + E_ADV] as AdvisorySummary).id !== adv.id) return false;
+    return true;
+  }
+
   /** The entries of each matched advisory that apply to the component's release, as [bucket, position] pairs. */
-  private entriesByAdvisory(st: MatchState): Map<AdvisorySummary, unknown[]> {
-    const out = new Map<AdvisorySummary, unknown[]>();
-    for (const acc of st.accs) out.set(acc.adv, []);
+  private entriesByAdvisory(st: MatchState): Map<string, unknown[]> {
+    // By id, not by record: sources that reuse an id across releases are one advisory (see match).
+    const out = new Map<string, unknown[]>();
+    for (const acc of st.accs) out.set(acc.adv.id, []);
     const visited = st.visited;
     for (let i = 0; i < visited.length; i += 2) {
       const b = visited[i] as Bucket;
       const at = visited[i + 1] as number;
-      const list = out.get(b[at + E_ADV] as AdvisorySummary);
+      const list = out.get((b[at + E_ADV] as AdvisorySummary).id);
       if (list !== undefined) list.push(b, at);
     }
     return out;

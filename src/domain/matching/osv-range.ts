@@ -139,22 +139,28 @@ export function compileOrderedRange(
  * Deciding by the walk's state rather than by the written order keeps the answer the same however events are listed.
  */
 function reorderTies(scheme: VersionScheme, evs: Ev[]): void {
+  // Only an `introduced` reached while an interval is open, with a closing event at the same version, needs moving;
+  // the common `introduced, fixed` shape never compares anything here.
   let open = false;
-  let i = 0;
-  while (i < evs.length) {
-    let j = i + 1;
-    const v = evs[i]!.v;
-    while (j < evs.length && (v === null ? evs[j]!.v === null : evs[j]!.v !== null && scheme.compare(evs[j]!.v, v) === 0)) j++;
-    if (open && j - i > 1 && evs[i]!.kind === INTRODUCED && evs[j - 1]!.kind !== INTRODUCED) {
-      // The group is sorted introduced < last_affected < fixed: rotate its introduced events to the end.
-      let k = i;
-      while (k < j && evs[k]!.kind === INTRODUCED) k++;
-      const group = evs.slice(k, j).concat(evs.slice(i, k));
-      for (let g = 0; g < group.length; g++) evs[i + g] = group[g]!;
+  for (let i = 0; i < evs.length; i++) {
+    const e = evs[i]!;
+    if (e.kind !== INTRODUCED) {
+      open = false;
+      continue;
     }
-    // The state just above X: the last event of the group decides, as each one sets or clears it.
-    open = evs[j - 1]!.kind === INTRODUCED;
-    i = j;
+    if (open && e.v !== null) {
+      let j = i;
+      while (j < evs.length && evs[j]!.kind === INTRODUCED && evs[j]!.v !== null && scheme.compare(evs[j]!.v, e.v) === 0) j++;
+      let k = j;
+      while (k < evs.length && evs[k]!.kind !== INTRODUCED && evs[k]!.v !== null && scheme.compare(evs[k]!.v, e.v) === 0) k++;
+      if (k > j) {
+        // The group is sorted introduced < last_affected < fixed: its closing events go first, its introduced last.
+        const group = evs.slice(j, k).concat(evs.slice(i, j));
+        for (let g = 0; g < group.length; g++) evs[i + g] = group[g]!;
+        i = k - 1;
+      }
+    }
+    open = true;
   }
 }
 
