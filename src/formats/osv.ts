@@ -1,70 +1,14 @@
 /**
- * OSV (https://ossf.github.io/osv-schema/) record model and a tolerant parser. Parsing is pure: it takes text or an
+ * A tolerant parser for OSV (https://ossf.github.io/osv-schema/) records; the model itself is
+ * src/domain/osv/osv-record.ts, re-exported here for existing importers. Parsing is pure: it takes text or an
  * already-decoded value and never touches the file system. Structural faults that make a record meaningless (not an
  * object, no `id`) throw `invalid-advisory`; faults inside one range or event are collected in `problems` so that one
  * bad range never hides the rest of the advisory.
  */
 import { DomainError } from '../domain/errors.ts';
+import type { OsvRangeType, OsvEvent, OsvRange, OsvSeverity, OsvPackage, OsvAffected, OsvReference, OsvRecord } from '../domain/osv/osv-record.ts';
 
-export type OsvRangeType = 'SEMVER' | 'ECOSYSTEM' | 'GIT';
-
-export interface OsvEvent {
-  introduced?: string;
-  fixed?: string;
-  last_affected?: string;
-  limit?: string;
-}
-
-export interface OsvRange {
-  type: OsvRangeType;
-  repo?: string;
-  events: OsvEvent[];
-  database_specific?: Record<string, unknown>;
-}
-
-export interface OsvSeverity {
-  type: string;
-  score: string;
-}
-
-export interface OsvPackage {
-  ecosystem: string;
-  name: string;
-  purl?: string;
-}
-
-export interface OsvAffected {
-  /** Absent only for GIT-only entries that name a repository instead of a package. */
-  package?: OsvPackage;
-  severity?: OsvSeverity[];
-  ranges: OsvRange[];
-  versions: string[];
-  ecosystem_specific?: Record<string, unknown>;
-  database_specific?: Record<string, unknown>;
-}
-
-export interface OsvReference {
-  type: string;
-  url: string;
-}
-
-export interface OsvRecord {
-  schema_version?: string;
-  id: string;
-  modified?: string;
-  published?: string;
-  withdrawn?: string;
-  aliases: string[];
-  upstream: string[];
-  related: string[];
-  summary?: string;
-  details?: string;
-  severity: OsvSeverity[];
-  affected: OsvAffected[];
-  references: OsvReference[];
-  credits?: unknown[];
-  database_specific?: Record<string, unknown>;
-}
+export type { OsvRangeType, OsvEvent, OsvRange, OsvSeverity, OsvPackage, OsvAffected, OsvReference, OsvRecord };
 
 export interface OsvParseResult {
   record: OsvRecord;

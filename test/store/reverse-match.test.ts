@@ -233,7 +233,7 @@ describeEachDriver('reverse query equals the forward scan (seeded random estates
     assert.ok(nonEmpty > 150, `only ${nonEmpty} non-empty answers`);
   });
 
-  it('an advisory naming both a binary package and its source: the lowest fix across both, as the scan gives', async () => {
+  it('an advisory naming both a binary package and its source: the lowest fix that clears both, as the scan gives', async () => {
     const record = parseOsvRecord({
       id: 'BOTH-NAMES',
       modified: NOW,
@@ -244,7 +244,7 @@ describeEachDriver('reverse query equals the forward scan (seeded random estates
     }).record;
     for (const [who, reader] of world.readers) {
       const want = forward(world, record, reader);
-      assert.ok(want.some((w) => w.includes('pkg:deb/debian/libssl3') && w.endsWith('-> 5.0-1')), `${who}: the case is exercised`);
+      assert.ok(want.some((w) => w.includes('pkg:deb/debian/libssl3') && w.endsWith('-> 9.0-1')), `${who}: the case is exercised`);
       assert.deepEqual(await reverse(world, record, reader), want, who);
     }
   });

@@ -37,11 +37,15 @@ function tryParse(scheme: VersionScheme, s: string): Parsed {
   return p;
 }
 
-const RANK = { introduced: 0, last_affected: 1, fixed: 2 } as const;
+type Events = OsvAffected['ranges'][number]['events'];
 
-/** IsVulnerable / BeforeLimits for one range, plus the lowest fixed strictly above v, straight from the schema. */
-function evaluateRange(scheme: VersionScheme, events: OsvAffected['ranges'][number]['events'], v: unknown): { affected: boolean; fix: [unknown, string] | null } {
-  type Ev = { kind: keyof typeof RANK; v: unknown; raw: string };
+/**
+ * The schema's IsAffected and BeforeLimits pseudo-code, read literally: `sorted(events)` is Python's stable sort by
+ * version, so events at one version keep the order the record writes them in; "0" sorts first; an unparsable
+ * introduced counts as "0" and other unparsable boundaries are dropped (the engine's documented widening).
+ */
+function isAffected(scheme: VersionScheme, events: Events, v: unknown): boolean {
+  type Ev = { kind: 'introduced' | 'fixed' | 'last_affected'; v: unknown };
   const evs: Ev[] = [];
   const limits: unknown[] = [];
   let infinite = false;
@@ -56,25 +60,21 @@ function evaluateRange(scheme: VersionScheme, events: OsvAffected['ranges'][numb
     }
     const kind = e.introduced !== undefined ? 'introduced' : e.fixed !== undefined ? 'fixed' : 'last_affected';
     const raw = (e.introduced ?? e.fixed ?? e.last_affected)!;
-    if (kind === 'introduced' && raw === '0') {
-      evs.push({ kind, v: null, raw });
-      continue;
-    }
-    const p = tryParse(scheme, raw);
-    if (p.ok) evs.push({ kind, v: p.v, raw });
-    else if (kind === 'introduced') evs.push({ kind, v: null, raw: '0' });
+    const p = kind === 'introduced' && raw === '0' ? null : tryParse(scheme, raw);
+    if (p === null || !p.ok) {
+      if (kind === 'introduced') evs.push({ kind, v: null });
+    } else evs.push({ kind, v: p.v });
   }
-  evs.sort((a, b) => (a.v === null || b.v === null ? (a.v === b.v ? 0 : a.v === null ? -1 : 1) : scheme.compare(a.v, b.v)) || RANK[a.kind] - RANK[b.kind]);
+  const key = (e: Ev) => e.v;
+  evs.sort((a, b) => (key(a) === null ? (key(b) === null ? 0 : -1) : key(b) === null ? 1 : scheme.compare(key(a), key(b))));
   let vulnerable = false;
   for (const e of evs) {
-    const c = e.v === null ? 1 : scheme.compare(v, e.v);
-    if (e.kind === 'introduced' && c >= 0) vulnerable = true;
-    else if (e.kind === 'fixed' && c >= 0) vulnerable = false;
-    else if (e.kind === 'last_affected' && c > 0) vulnerable = false;
+    if (e.kind === 'introduced' && (e.v === null || scheme.compare(v, e.v) >= 0)) vulnerable = true;
+    else if (e.kind === 'fixed' && scheme.compare(v, e.v) >= 0) vulnerable = false;
+    else if (e.kind === 'last_affected' && scheme.compare(v, e.v) > 0) vulnerable = false;
   }
   if (!infinite && limits.length > 0 && !limits.some((l) => scheme.compare(v, l) < 0)) vulnerable = false;
-  const fix = evs.find((e) => e.kind === 'fixed' && e.v !== null && scheme.compare(e.v, v) > 0);
-  return { affected: vulnerable, fix: fix ? [fix.v, fix.raw] : null };
+  return vulnerable;
 }
 
 interface RefMatch {
@@ -90,10 +90,33 @@ function push(map: Map<string, Candidate[]>, key: string, c: Candidate): void {
   else map.set(key, [c]);
 }
 
-/** Every advisory affecting q, evaluated from the records' affected entries (in the order they were loaded). */
+const semver = versionSchemeFor('SemVer')!;
+const rangeScheme = (a: OsvAffected, type: string) => (type === 'SEMVER' ? semver : a.package ? versionSchemeFor(a.package.ecosystem) ?? null : null);
+
+/** Whether the version written `raw` is affected by the entry: its versions list or any SEMVER/ECOSYSTEM range. */
+function entryAffects(a: OsvAffected, raw: string): boolean {
+  if (a.versions.includes(raw)) return true;
+  const scheme = rangeScheme(a, 'ECOSYSTEM');
+  if (scheme && a.versions.length > 0) {
+    const v = tryParse(scheme, raw);
+    if (v.ok && a.versions.some((s) => { const p = tryParse(scheme, s); return p.ok && scheme.compare(p.v, v.v) === 0; })) return true;
+  }
+  for (const g of a.ranges) {
+    const rs = g.type === 'GIT' ? null : rangeScheme(a, g.type);
+    if (!rs) continue;
+    const v = tryParse(rs, raw);
+    if (v.ok && isAffected(rs, g.events, v.v)) return true;
+  }
+  return false;
+}
+
+/**
+ * Every advisory affecting q, evaluated from the records' affected entries (in the order they were loaded). The fix
+ * is the lowest `fixed` written above the installed version (in the first ordering that has one) at which none of
+ * the advisory's entries for this package and release is affected.
+ */
 function reference(candidates: readonly Candidate[], q: MatchQuery): { matches: RefMatch[]; failed: boolean } {
-  const semver = versionSchemeFor('SemVer')!;
-  const out = new Map<string, { fix: [unknown, string, VersionScheme] | null; git: Set<string> }>();
+  const out = new Map<string, { entries: OsvAffected[]; affected: boolean; git: Set<string> }>();
   let failed = false;
   for (const { record: r, affected: a } of candidates) {
     if (r.withdrawn) continue;
@@ -102,47 +125,57 @@ function reference(candidates: readonly Candidate[], q: MatchQuery): { matches: 
     const byRepo = q.repo !== undefined && a.ranges.some((g) => g.type === 'GIT' && g.repo && normaliseRepoUrl(g.repo) === q.repo);
     if (!byName && !byRepo) continue;
     if (eco && eco.release !== null && q.release !== null && eco.release !== q.release) continue;
-    const scheme = a.package ? versionSchemeFor(a.package.ecosystem) ?? null : null;
-    let affected = a.versions.includes(q.version);
-    if (!affected && scheme && a.versions.length > 0) {
-      const v = tryParse(scheme, q.version);
-      const listed = a.versions.map((s) => tryParse(scheme, s)).filter((p) => p.ok);
-      if (!v.ok && listed.length > 0) failed = true;
-      if (v.ok) affected = listed.some((p) => p.ok && scheme.compare(p.v, v.v) === 0);
-    }
-    let fix: [unknown, string, VersionScheme] | null = null;
-    const git = new Set<string>();
+    let acc = out.get(r.id);
+    if (!acc) out.set(r.id, (acc = { entries: [], affected: false, git: new Set() }));
+    acc.entries.push(a);
+    const scheme = rangeScheme(a, 'ECOSYSTEM');
+    if (scheme && a.versions.length > 0 && !tryParse(scheme, q.version).ok && a.versions.some((s) => tryParse(scheme, s).ok)) failed = true;
     for (const g of a.ranges) {
       if (g.type === 'GIT') {
         if (q.commit === undefined) continue;
         const c = q.commit.toLowerCase();
         const has = (k: 'introduced' | 'fixed' | 'last_affected' | 'limit') => g.events.some((e) => e[k] !== undefined && e[k]!.toLowerCase() === c && !(k === 'introduced' && e[k] === '0'));
         if (!has('fixed') && !has('limit') && (has('introduced') || has('last_affected'))) {
-          affected = true;
-          for (const e of g.events) if (e.fixed !== undefined) git.add(e.fixed.toLowerCase());
+          acc.affected = true;
+          for (const e of g.events) if (e.fixed !== undefined) acc.git.add(e.fixed.toLowerCase());
         }
         continue;
       }
-      const rs = g.type === 'SEMVER' ? semver : scheme;
-      if (!rs) continue;
-      const v = tryParse(rs, q.version);
-      if (!v.ok) {
-        failed = true;
-        continue;
-      }
-      const res = evaluateRange(rs, g.events, v.v);
-      if (res.affected) affected = true;
-      if (res.fix && (!fix || (fix[2] === rs && rs.compare(res.fix[0], fix[0]) < 0))) fix = [res.fix[0], res.fix[1], rs];
+      const rs = rangeScheme(a, g.type);
+      if (rs && !tryParse(rs, q.version).ok) failed = true;
     }
-    if (!affected) continue;
-    const acc = out.get(r.id);
-    if (!acc) out.set(r.id, { fix, git });
-    else {
-      if (fix && (!acc.fix || (acc.fix[2] === fix[2] && fix[2].compare(fix[0], acc.fix[0]) < 0))) acc.fix = fix;
-      for (const c of git) acc.git.add(c);
-    }
+    if (entryAffects(a, q.version)) acc.affected = true;
   }
-  const matches = [...out].map(([id, acc]) => ({ id, fixed: acc.fix ? acc.fix[1] : acc.git.size === 1 ? [...acc.git][0]! : null }));
+  const matches: RefMatch[] = [];
+  for (const [id, acc] of out) {
+    if (!acc.affected) continue;
+    let fixScheme: VersionScheme | null = null;
+    const fixes: { v: unknown; raw: string }[] = [];
+    for (const a of acc.entries) {
+      for (const g of a.ranges) {
+        const rs = g.type === 'GIT' ? null : rangeScheme(a, g.type);
+        if (!rs || (fixScheme !== null && rs !== fixScheme)) continue;
+        const v = tryParse(rs, q.version);
+        if (!v.ok) continue;
+        for (const e of g.events) {
+          if (e.fixed === undefined) continue;
+          const f = tryParse(rs, e.fixed);
+          if (f.ok && rs.compare(f.v, v.v) > 0) {
+            fixScheme = rs;
+            fixes.push({ v: f.v, raw: e.fixed });
+          }
+        }
+      }
+    }
+    let fixed: string | null;
+    if (fixScheme === null) fixed = acc.git.size === 1 ? [...acc.git][0]! : null;
+    else {
+      const s = fixScheme;
+      fixes.sort((x, y) => s.compare(x.v, y.v));
+      fixed = fixes.find((f) => !acc.entries.some((a) => entryAffects(a, f.raw)))?.raw ?? null;
+    }
+    matches.push({ id, fixed });
+  }
   return { matches, failed };
 }
 

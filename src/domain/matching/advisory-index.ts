@@ -8,9 +8,9 @@
  * few adjacent cache lines instead of chasing a pointer per entry, range and event list.
  */
 import type { VersionScheme } from '../versions/version-scheme.ts';
-import type { OsvRecord, OsvSeverity } from '../../formats/osv.ts';
+import type { OsvRecord, OsvSeverity } from '../osv/osv-record.ts';
 import { canonicalName, normaliseRepoUrl, parseEcosystem } from './ecosystem.ts';
-import { compileGitRange, compileOrderedRange, evaluateEvents, gitRangeIncludes, type EventKind, type GitRange } from './osv-range.ts';
+import { compileGitRange, compileOrderedRange, evaluateEvents, FIXED, gitRangeIncludes, type EventKind, type GitRange } from './osv-range.ts';
 import { versionSchemeFor } from '../versions/index.ts';
 import { StringTable } from './string-table.ts';
 
@@ -65,6 +65,8 @@ export interface MatchQuery {
   /** Canonical names to look up, e.g. the binary and the source package; results are merged per advisory. */
   names: readonly string[];
   version: string;
+  /** Set when the component names a release that cannot be decided: release-scoped entries then all apply, and say so. */
+  releaseProblem?: string;
   /** Full commit hash, when the component is pinned to one, for GIT ranges. */
   commit?: string;
   /** Normalised repository URL (see normaliseRepoUrl) for GIT ranges keyed by repository. */
@@ -73,7 +75,10 @@ export interface MatchQuery {
 
 export interface AdvisoryMatch {
   advisory: AdvisorySummary;
-  /** Lowest `fixed` above the installed version across the advisory's ranges for this package, or null. */
+  /**
+   * The lowest `fixed` boundary above the installed version that no range or versions list of the advisory (for this
+   * package and release) still affects, or null when every such boundary is itself affected or there is none.
+   */
   fixed: string | null;
   /** Top-level severity, else the matched package's severity, else null. */
   severity: OsvSeverity[] | null;
@@ -94,9 +99,6 @@ export interface IndexStats {
 
 interface Acc {
   adv: AdvisorySummary;
-  fixedV: unknown;
-  fixedRaw: string | null;
-  fixedScheme: VersionScheme | null;
   gitFixed: Set<string> | null;
   severity: OsvSeverity[] | null;
 }
@@ -105,6 +107,8 @@ interface EcosystemInfo {
   readonly base: string;
   readonly release: string | null;
   readonly scheme: VersionScheme | null;
+  /** Reported once per ecosystem string, on the first record that uses it. */
+  releaseProblem: string | undefined;
 }
 
 /**
@@ -161,8 +165,8 @@ export class AdvisoryIndex {
   private ecosystem(ecosystem: string): EcosystemInfo {
     let info = this.ecosystems.get(ecosystem);
     if (!info) {
-      const { base, release } = parseEcosystem(ecosystem);
-      info = { base, release, scheme: this.schemeFor(ecosystem) };
+      const { base, release, releaseProblem } = parseEcosystem(ecosystem);
+      info = { base, release, scheme: this.schemeFor(ecosystem), releaseProblem };
       this.ecosystems.set(ecosystem, info);
     }
     return info;
@@ -231,6 +235,10 @@ export class AdvisoryIndex {
     for (let ai = 0; ai < record.affected.length; ai++) {
       const a = record.affected[ai]!;
       const eco = a.package !== undefined ? this.ecosystem(a.package.ecosystem) : null;
+      if (eco !== null && eco.releaseProblem !== undefined) {
+        this.problem(record, source, eco.releaseProblem);
+        eco.releaseProblem = undefined;
+      }
       const scheme = eco ? eco.scheme : null;
       const entry: Bucket = [adv, eco ? eco.release : null, a.versions.length > 0 ? a.versions : null, scheme, a.severity && a.severity.length > 0 ? a.severity : null, 0];
       let rangeCount = 0;
@@ -306,19 +314,127 @@ export class AdvisoryIndex {
     }
     const byRepo = q.repo !== undefined ? this.byRepo.get(q.repo) : undefined;
     if (first === undefined && byRepo === undefined) return { matches: [], problems: [] };
-    const st: MatchState = { q, accs: [], problems: [], failed: null, lastScheme: null, lastVersion: undefined };
+    const st: MatchState = { q, accs: [], problems: [], failed: null, lastScheme: null, lastVersion: undefined, visited: [] };
     if (first !== undefined) this.evaluateBucket(first, st);
     if (more !== null) for (const bucket of more) this.evaluateBucket(bucket, st);
     if (byRepo !== undefined) this.evaluateBucket(byRepo, st);
     const matches: AdvisoryMatch[] = new Array(st.accs.length);
+    // Most components match one advisory whose entries are all that was visited: no grouping needed then.
+    const single = st.accs.length === 1 && this.allOf(st.visited, st.accs[0]!.adv);
+    const entriesOf = st.accs.length > 0 && !single ? this.entriesByAdvisory(st) : null;
     for (let i = 0; i < st.accs.length; i++) {
       const acc = st.accs[i]!;
-      let fixed = acc.fixedRaw;
-      if (fixed === null && acc.gitFixed && acc.gitFixed.size === 1) fixed = acc.gitFixed.values().next().value!;
+      let fixed = this.lowestFix(single ? st.visited : entriesOf!.get(acc.adv.id)!, st);
+      if (fixed === undefined) fixed = acc.gitFixed && acc.gitFixed.size === 1 ? acc.gitFixed.values().next().value! : null;
       const severity = acc.adv.severity.length > 0 ? [...acc.adv.severity] : acc.severity;
       matches[i] = { advisory: acc.adv, fixed, severity };
     }
     return { matches, problems: st.problems };
+  }
+
+  private allOf(visited: unknown[], adv: AdvisorySummary): boolean {
+    for (let i = 0; i < visited.length; i += 2) if (((visited[i] as Bucket)[(visited[i + 1] as number) + E_ADV] as AdvisorySummary).id !== adv.id) return false;
+    return true;
+  }
+
+  /** The entries of each matched advisory that apply to the component's release, as [bucket, position] pairs. */
+  private entriesByAdvisory(st: MatchState): Map<string, unknown[]> {
+    // By id, not by record: sources that reuse an id across releases are one advisory (see match).
+    const out = new Map<string, unknown[]>();
+    for (const acc of st.accs) out.set(acc.adv.id, []);
+    const visited = st.visited;
+    for (let i = 0; i < visited.length; i += 2) {
+      const b = visited[i] as Bucket;
+      const at = visited[i + 1] as number;
+      const list = out.get((b[at + E_ADV] as AdvisorySummary).id);
+      if (list !== undefined) list.push(b, at);
+    }
+    return out;
+  }
+
+  /**
+   * The lowest `fixed` above the installed version that none of the advisory's ranges or versions lists affects: a
+   * boundary that closes one range can sit inside another (GO-2025-3540), and an open-ended range leaves no fix at
+   * all (GO-2025-3648). Returns undefined when no ordered range offers a `fixed` above the installed version, so the
+   * caller may fall back to a GIT fix.
+   */
+  private lowestFix(entries: unknown[], st: MatchState): string | null | undefined {
+    let scheme: VersionScheme | null = null;
+    const cands: { v: unknown; raw: string }[] = [];
+    for (let e = 0; e < entries.length; e += 2) {
+      const b = entries[e] as Bucket;
+      let p = (entries[e + 1] as number) + ENTRY_HEADER;
+      const rangeCount = b[p - ENTRY_HEADER + E_RANGES] as number;
+      for (let i = 0; i < rangeCount; i++) {
+        if (b[p] === GIT_RANGE) {
+          p += 2;
+          continue;
+        }
+        const rs = b[p + 1] as VersionScheme;
+        const kinds = b[p + 2] as readonly EventKind[];
+        const n = b[p + 4] as number;
+        const start = p + 5;
+        p = start + 2 * n;
+        // One ordering decides which boundaries compete: the first that offers a fix (advisories mixing two are rare).
+        if (scheme !== null && rs !== scheme) continue;
+        const v = this.versionFor(st, rs);
+        if (v === undefined) continue;
+        for (let k = 0; k < n; k++) {
+          if (kinds[k] !== FIXED) continue;
+          const f = b[start + k];
+          if (f !== null && rs.compare(f, v) > 0) {
+            scheme = rs;
+            cands.push({ v: f, raw: b[start + n + k] as string });
+          }
+        }
+      }
+    }
+    if (scheme === null) return undefined;
+    const cmp = scheme.compare;
+    cands.sort((x, y) => cmp(x.v, y.v));
+    for (const c of cands) if (!this.affectsAt(entries, scheme, c.v, c.raw)) return c.raw;
+    return null;
+  }
+
+  /** Whether any of the entries' ordered ranges or versions lists includes the version `raw` (`v` under `scheme`). */
+  private affectsAt(entries: unknown[], scheme: VersionScheme, v: unknown, raw: string): boolean {
+    for (let e = 0; e < entries.length; e += 2) {
+      const b = entries[e] as Bucket;
+      const at = entries[e + 1] as number;
+      if (b[at + E_VERSIONS] !== null) {
+        const lookup = this.versionsLookup(b, at);
+        if (lookup.exact.has(raw)) return true;
+        const es = b[at + E_SCHEME] as VersionScheme | null;
+        if (es !== null && lookup.sorted.length > 0) {
+          const ev = es === scheme ? v : this.tryBoundary(es, raw);
+          if (ev !== undefined && binaryHas(lookup.sorted, ev, es.compare)) return true;
+        }
+      }
+      let p = at + ENTRY_HEADER;
+      const rangeCount = b[at + E_RANGES] as number;
+      for (let i = 0; i < rangeCount; i++) {
+        if (b[p] === GIT_RANGE) {
+          p += 2;
+          continue;
+        }
+        const rs = b[p + 1] as VersionScheme;
+        const n = b[p + 4] as number;
+        const start = p + 5;
+        p = start + 2 * n;
+        const rv = rs === scheme ? v : this.tryBoundary(rs, raw);
+        if (rv === undefined) continue;
+        if (evaluateEvents(b, start, n, b[start - 3] as readonly EventKind[], b[start - 2] as readonly unknown[] | null, rs.compare, rv) & 1) return true;
+      }
+    }
+    return false;
+  }
+
+  private tryBoundary(scheme: VersionScheme, raw: string): unknown {
+    try {
+      return this.boundaryParser(scheme)(raw);
+    } catch {
+      return undefined;
+    }
   }
 
   /** The component's version under `scheme`, or undefined (its problem recorded once per ordering) when it does not parse. */
@@ -371,6 +487,8 @@ export class AdvisoryIndex {
       for (let i = 0; i < rangeCount; i++) p += b[p] === GIT_RANGE ? 2 : 5 + 2 * (b[p + 4] as number);
       return p;
     }
+    if (release !== null && q.release === null && q.releaseProblem !== undefined && !st.problems.includes(q.releaseProblem)) st.problems.push(q.releaseProblem);
+    st.visited.push(b, at);
     let affected = false;
     if (b[at + E_VERSIONS] !== null) {
       const lookup = this.versionsLookup(b, at);
@@ -381,9 +499,6 @@ export class AdvisoryIndex {
         if (v !== undefined) affected = binaryHas(lookup.sorted, v, scheme.compare);
       }
     }
-    let fixedV: unknown = undefined;
-    let fixedRaw: string | null = null;
-    let fixedScheme: VersionScheme | null = null;
     let gitFixed: Set<string> | null = null;
     for (let i = 0; i < rangeCount; i++) {
       if (b[p] === GIT_RANGE) {
@@ -401,17 +516,7 @@ export class AdvisoryIndex {
       p = start + 2 * n;
       const v = this.versionFor(st, scheme);
       if (v === undefined) continue;
-      const res = evaluateEvents(b, start, n, b[start - 3] as readonly EventKind[], b[start - 2] as readonly unknown[] | null, scheme.compare, v);
-      if (res & 1) affected = true;
-      const fi = (res >> 1) - 1;
-      if (fi >= 0) {
-        const f = b[start + fi];
-        if (fixedScheme === null || (fixedScheme === scheme && scheme.compare(f, fixedV) < 0)) {
-          fixedV = f;
-          fixedRaw = b[start + n + fi] as string;
-          fixedScheme = scheme;
-        }
-      }
+      if (!affected && evaluateEvents(b, start, n, b[start - 3] as readonly EventKind[], b[start - 2] as readonly unknown[] | null, scheme.compare, v) & 1) affected = true;
     }
     if (!affected) return p;
     const adv = b[at + E_ADV] as AdvisorySummary;
@@ -424,13 +529,8 @@ export class AdvisoryIndex {
       }
     }
     if (!acc) {
-      acc = { adv, fixedV: undefined, fixedRaw: null, fixedScheme: null, gitFixed: null, severity: null };
+      acc = { adv, gitFixed: null, severity: null };
       accs.push(acc);
-    }
-    if (fixedScheme !== null && (acc.fixedScheme === null || (acc.fixedScheme === fixedScheme && fixedScheme.compare(fixedV, acc.fixedV) < 0))) {
-      acc.fixedV = fixedV;
-      acc.fixedRaw = fixedRaw;
-      acc.fixedScheme = fixedScheme;
     }
     if (gitFixed) acc.gitFixed = addAll(acc.gitFixed, gitFixed);
     const severity = b[at + E_SEVERITY] as readonly OsvSeverity[] | null;
@@ -448,6 +548,8 @@ interface MatchState {
   failed: VersionScheme[] | null;
   lastScheme: VersionScheme | null;
   lastVersion: unknown;
+  /** Every entry evaluated (release permitting), as bucket, position pairs: a fix must clear all of its advisory's. */
+  readonly visited: unknown[];
 }
 
 function append(bucket: Bucket, entry: Bucket): void {

@@ -5,20 +5,20 @@
  * component on `distro=debian-12` or `distro=bookworm` meets ranges published for `Debian:12`.
  */
 
+
 export interface EcosystemRef {
   /** The ecosystem as listed by OSV, e.g. `Debian`, `Red Hat`, `PyPI`. */
   base: string;
-  /** Normalised release key (see normaliseRelease), or null when the string names no release. */
+  /** Normalised release key (see normaliseRelease), or null when the string names no release it can be held to. */
   release: string | null;
+  /** Set when the string has a release suffix that normaliseRelease cannot decide: its ranges apply to every release. */
+  releaseProblem?: string;
 }
-
-/** Ecosystems whose suffix is a registry URL rather than a release: the suffix does not narrow matching. */
-const REGISTRY_SUFFIXED = new Set(['Maven', 'Packagist', 'VSCode', 'Pub', 'npm', 'PyPI', 'NuGet']);
 
 const DEBIAN_CODENAMES: Record<string, string> = {
   buzz: '1.1', rex: '1.2', bo: '1.3', hamm: '2.0', slink: '2.1', potato: '2.2', woody: '3.0', sarge: '3.1',
   etch: '4', lenny: '5', squeeze: '6', wheezy: '7', jessie: '8', stretch: '9', buster: '10', bullseye: '11',
-  bookworm: '12', trixie: '13', forky: '14', duke: '15',
+  bookworm: '12', trixie: '13', forky: '14', duke: '15', sid: 'sid', unstable: 'sid',
 };
 
 const UBUNTU_CODENAMES: Record<string, string> = {
@@ -28,55 +28,143 @@ const UBUNTU_CODENAMES: Record<string, string> = {
 };
 
 /**
- * Reduces a release as written by OSV or by a purl `distro` qualifier to one comparable key per ecosystem:
- * Debian major (`12`; `sid` stays `sid`), Ubuntu `YY.MM` (LTS and Pro markers dropped: a Pro fix still tells a
- * non-Pro host that it is affected), Alpine `major.minor` without `v`, RPM distributions their major release.
+ * Distributions whose ecosystem suffix is a release a purl `distro` qualifier can name. Every other ecosystem's suffix
+ * (a registry URL such as `Maven:https://maven.google.com`, FreeBSD's `ports`, Root's `PyPI`) does not narrow matching.
+ * Rolling distributions (Wolfi, Chainguard, MinimOS, CleanStart, Echo, Docker Hardened Images) have no releases.
+ */
+const RELEASED = new Set([
+  'Debian', 'Ubuntu', 'Alpine', 'Alpaquita', 'BellSoft Hardened Containers', 'AlmaLinux', 'Rocky Linux', 'Red Hat',
+  'Mageia', 'openEuler', 'Photon OS', 'Azure Linux', 'SUSE', 'openSUSE', 'TuxCare', 'Amazon Linux', 'Oracle Linux',
+  'SUSE Linux Enterprise Server', 'Root',
+]);
+
+/** A segment that is a release number, possibly after a word prefix: `9.2`, `rhel-9.2`, `el9`, `amazon_linux_2023`. */
+const MAJOR_SEGMENT = /^(?:[a-z]+(?:[_ -][a-z]+)*[_ -]?)?(\d+)(?:\.\d+)*$/;
+
+/** The first colon-separated segment that is a release number, as its major number. */
+function majorOf(r: string): string | null {
+  for (const seg of r.split(':')) {
+    const m = MAJOR_SEGMENT.exec(seg.trim());
+    if (m) return String(Number(m[1]));
+  }
+  return null;
+}
+
+/**
+ * Reduces a release as written by OSV or by a purl `distro` qualifier to one comparable key per ecosystem, or null
+ * when it cannot be decided (the caller reports that rather than guessing). Keys: Debian major (`sid` for unstable),
+ * Ubuntu `YY.MM` (LTS, Pro and FIPS markers dropped: a Pro fix still tells a non-Pro host that it is affected),
+ * Alpine `major.minor` (or `edge`), SUSE `major.servicepack` (`Linux Enterprise Server 15 SP5` and `sles-15.5` are
+ * `15.5`), openSUSE `leap-15.5`, `leap-micro-5.5` or `tumbleweed`, openEuler `YY.MM` plus `-spN`, and the other RPM
+ * distributions their major release. Red Hat suffixes are CPE remnants (`rhel_e4s:9.2::appstream`): the release is
+ * the numeric segment after a RHEL product, or the `elN` segment of a layered product (`openshift:4.13::el9`).
  */
 export function normaliseRelease(base: string, raw: string): string | null {
-  let r = raw.trim().toLowerCase();
+  const r = raw.trim().toLowerCase();
   if (r === '') return null;
   switch (base) {
     case 'Debian': {
-      r = r.replace(/^debian[-:]?/, '');
-      if (DEBIAN_CODENAMES[r]) return DEBIAN_CODENAMES[r]!;
-      const m = /^(\d+)(?:\.\d+)*$/.exec(r);
-      return m ? m[1]! : r;
+      const d = r.replace(/^debian[-:]?/, '');
+      if (DEBIAN_CODENAMES[d]) return DEBIAN_CODENAMES[d]!;
+      const m = /^(\d+)(?:\.\d+)*$/.exec(d);
+      return m ? String(Number(m[1])) : null;
     }
     case 'Ubuntu': {
-      const parts = r.replace(/^ubuntu[-:]?/, '').split(':').filter((p) => p !== 'pro' && p !== 'lts' && p !== 'fips');
-      const first = parts.find((p) => /^\d/.test(p) || UBUNTU_CODENAMES[p]) ?? parts[0] ?? '';
-      if (UBUNTU_CODENAMES[first]) return UBUNTU_CODENAMES[first]!;
-      const m = /^(\d+\.\d+)/.exec(first);
-      return m ? m[1]! : first || null;
+      const parts = r.replace(/^ubuntu[-:]/, '').split(/[:-]/).filter((p) => p !== '' && !/^(?:ubuntu_)?(?:pro|lts|fips|esm|main|universe)$/.test(p));
+      for (const p of parts) {
+        if (UBUNTU_CODENAMES[p]) return UBUNTU_CODENAMES[p]!;
+        const m = /^(\d{2}\.\d{2})(?:\.\d+)?$/.exec(p);
+        if (m) return m[1]!;
+      }
+      return null;
     }
-    case 'Alpine':
-    case 'Alpaquita': {
-      r = r.replace(/^alpine[-:]?/, '').replace(/^v/, '');
-      const m = /^(\d+\.\d+)/.exec(r);
-      return m ? m[1]! : r;
+    case 'Alpine': {
+      const a = r.replace(/^alpine[-:]?/, '').replace(/^v/, '');
+      if (a === 'edge') return 'edge';
+      const m = /^(\d+)\.(\d+)(?:\.\d+)*$/.exec(a);
+      return m ? `${Number(m[1])}.${Number(m[2])}` : null;
     }
-    case 'AlmaLinux':
-    case 'Rocky Linux':
-    case 'Red Hat':
-    case 'Mageia':
-    case 'openEuler':
-    case 'Photon OS': {
-      // Red Hat suffixes are CPE remnants such as `enterprise_linux:9::appstream`: the major release is the first number.
-      const m = /(\d+)/.exec(r);
-      return m ? m[1]! : r;
+    case 'Alpaquita':
+    case 'BellSoft Hardened Containers': {
+      const a = r.replace(/^(?:alpaquita|bellsoft(?:[- ]hardened[- ]containers)?)[-:]?/, '');
+      if (a === 'stream') return 'stream';
+      const m = /^(\d+)(?:\.\d+)*$/.exec(a);
+      return m ? String(Number(m[1])) : null;
+    }
+    case 'SUSE':
+    case 'SUSE Linux Enterprise Server': {
+      // The last `15 SP5`, `15.5` or `15:sp5` wins: product names can hold numbers (`Module for Python 3 15 SP5`).
+      let key: string | null = null;
+      for (const m of r.replace(/:+/g, ' ').matchAll(/(?:^|[^a-z0-9.])(\d+)(?:\.(\d+))?(?:[ _-]*sp(\d+))?(?=$|[^0-9.])/g)) {
+        key = `${Number(m[1])}.${Number(m[2] ?? m[3] ?? 0)}`;
+      }
+      return key;
+    }
+    case 'openSUSE': {
+      const o = r.replace(/^opensuse[- :]?/, '').replace(/[ _]+/g, '-');
+      if (o.startsWith('tumbleweed')) return 'tumbleweed';
+      const m = /^(leap(?:-micro)?)-(\d+\.\d+)(?:$|[^0-9.])/.exec(o);
+      return m ? `${m[1]}-${m[2]}` : null;
+    }
+    case 'openEuler': {
+      const m = /(?:^|[^0-9.])(\d{2}\.\d{2})(?:[-_ ]lts)?(?:[-_ ]sp(\d+))?(?:$|[^0-9.])/.exec(r);
+      return m ? m[1]! + (m[2] ? `-sp${Number(m[2])}` : '') : null;
+    }
+    case 'Red Hat': {
+      const segs = r.split(':').filter((s) => s !== '');
+      const product = segs[0] ?? '';
+      // A purl `distro` qualifier: `rhel-9.2`, `redhat-9`, `el9`, `9.2`.
+      if (segs.length === 1) return /^(?:rhel|redhat|el)?[-_]?\d/.test(product) ? majorOf(product) : null;
+      if (/^(?:enterprise_linux|rhel)/.test(product)) {
+        for (const s of segs.slice(1)) if (/^\d+(?:\.\d+)*$/.test(s)) return String(Number(s.split('.')[0]));
+        return null;
+      }
+      for (const s of segs) {
+        const el = /^el(\d+)$/.exec(s);
+        if (el) return String(Number(el[1]));
+      }
+      return null;
+    }
+    case 'Oracle Linux': {
+      const m = /^ol(\d+)(?:$|[_:])/.exec(r);
+      return m ? String(Number(m[1])) : majorOf(r);
+    }
+    case 'Amazon Linux': {
+      const m = /(?:^|:)al(\d+)(?:$|[_:])/.exec(r);
+      return majorOf(r) ?? (m ? String(Number(m[1])) : null);
+    }
+    case 'Root': {
+      const i = r.indexOf(':');
+      if (i < 0) return null;
+      const sub = raw.trim().slice(0, i);
+      const subBase = ROOT_BASES[sub.toLowerCase()];
+      const rel = subBase ? normaliseRelease(subBase, raw.trim().slice(i + 1)) : null;
+      return rel === null ? null : `${sub.toLowerCase()}-${rel}`;
     }
     default:
-      return r;
+      return majorOf(r);
   }
 }
+
+const ROOT_BASES: Record<string, string> = { alpine: 'Alpine', debian: 'Debian', ubuntu: 'Ubuntu' };
 
 /** Splits an OSV ecosystem string into base and normalised release. */
 export function parseEcosystem(ecosystem: string): EcosystemRef {
   const i = ecosystem.indexOf(':');
   if (i < 0) return { base: ecosystem, release: null };
   const base = ecosystem.slice(0, i);
-  if (REGISTRY_SUFFIXED.has(base)) return { base, release: null };
-  return { base, release: normaliseRelease(base, ecosystem.slice(i + 1)) };
+  if (!RELEASED.has(base)) return { base, release: null };
+  const suffix = ecosystem.slice(i + 1);
+  // Root's `Root:PyPI` names a package manager, not a release.
+  if (base === 'Root' && !suffix.includes(':')) return { base, release: null };
+  const release = normaliseRelease(base, suffix);
+  if (release !== null) return { base, release };
+  return { base, release: null, releaseProblem: `cannot tell which ${base} release ${JSON.stringify(ecosystem)} names: its ranges are applied to every release` };
+}
+
+/** Whether a purl `distro` value for this ecosystem can narrow matching (rolling distributions have no releases). */
+export function hasReleases(base: string): boolean {
+  return RELEASED.has(base);
 }
 
 /** PEP 503 normalisation, which OSV requires for PyPI names. */

@@ -4,7 +4,7 @@
  * BeforeLimits) exactly; see docs/scanning.md for the choices the schema leaves open.
  */
 import type { VersionScheme } from '../versions/version-scheme.ts';
-import type { OsvRange } from '../../formats/osv.ts';
+import type { OsvRange } from '../osv/osv-record.ts';
 
 export const INTRODUCED = 0;
 export const LAST_AFFECTED = 1;
@@ -111,12 +111,12 @@ export function compileOrderedRange(
     }
   }
   if (infinite) limits = null;
-  // Stable order for equal versions: introduced, then last_affected, then fixed, so that introduced=fixed=X is an
-  // empty interval and introduced=last_affected=X affects exactly X.
+  // Equal versions sort introduced, last_affected, fixed; reorderTies then reads them as a union of intervals.
   // Published ranges are nearly always in order already; checking is cheaper than sorting.
   let sorted = true;
   for (let i = 1; sorted && i < evs.length; i++) if (eventOrder(scheme, evs[i - 1]!, evs[i]!) > 0) sorted = false;
   if (!sorted) evs.sort((a, b) => eventOrder(scheme, a, b));
+  reorderTies(scheme, evs);
   const n = evs.length;
   const versions: unknown[] = new Array(n);
   const kinds: EventKind[] = new Array(n);
@@ -128,6 +128,40 @@ export function compileOrderedRange(
     raws[i] = e.raw;
   }
   return { range: { kind: 'ordered', scheme, versions, kinds: sharedKinds(kinds), raws, limits }, problems };
+}
+
+/**
+ * Events at one version are ambiguous in the schema's pseudo-code (it sorts by version only). We read a range as the
+ * union of its intervals: a `fixed` or `last_affected` at X closes the interval opened below X, and an `introduced` at
+ * X opens a new one. So when an interval is open as the walk reaches X, X's closing events go first and its
+ * `introduced` last (`introduced 0.34.0, fixed 0.34.1, introduced 0.34.1, fixed 0.34.2` affects 0.34.1, as Bitnami
+ * and varnish records mean); when none is open, `introduced` goes first (`introduced X, fixed X` stays empty).
+ * Deciding by the walk's state rather than by the written order keeps the answer the same however events are listed.
+ */
+function reorderTies(scheme: VersionScheme, evs: Ev[]): void {
+  // Only an `introduced` reached while an interval is open, with a closing event at the same version, needs moving;
+  // the common `introduced, fixed` shape never compares anything here.
+  let open = false;
+  for (let i = 0; i < evs.length; i++) {
+    const e = evs[i]!;
+    if (e.kind !== INTRODUCED) {
+      open = false;
+      continue;
+    }
+    if (open && e.v !== null) {
+      let j = i;
+      while (j < evs.length && evs[j]!.kind === INTRODUCED && evs[j]!.v !== null && scheme.compare(evs[j]!.v, e.v) === 0) j++;
+      let k = j;
+      while (k < evs.length && evs[k]!.kind !== INTRODUCED && evs[k]!.v !== null && scheme.compare(evs[k]!.v, e.v) === 0) k++;
+      if (k > j) {
+        // The group is sorted introduced < last_affected < fixed: its closing events go first, its introduced last.
+        const group = evs.slice(j, k).concat(evs.slice(i, j));
+        for (let g = 0; g < group.length; g++) evs[i + g] = group[g]!;
+        i = k - 1;
+      }
+    }
+    open = true;
+  }
 }
 
 // Ranges have a handful of shapes; one frozen array per shape instead of one per range saves memory at 500k advisories.

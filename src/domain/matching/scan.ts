@@ -2,7 +2,7 @@
  * Scanning: components against an advisory index, one result per (component, advisory), deterministically
  * sorted. Pure; the CLI and the HTTP layer do the I/O around it.
  */
-import type { OsvSeverity } from '../../formats/osv.ts';
+import type { OsvSeverity } from '../osv/osv-record.ts';
 import { componentFromPurl } from '../purl/purl-ecosystem.ts';
 import type { AdvisoryIndex, MatchOutcome } from './advisory-index.ts';
 

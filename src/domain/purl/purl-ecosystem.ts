@@ -3,7 +3,7 @@
  * release for OS packages, and (for repositories pinned to a commit) what GIT ranges need.
  */
 import { InvalidInputError } from '../errors.ts';
-import { canonicalName, normaliseRelease, normaliseRepoUrl, pep503 } from '../matching/ecosystem.ts';
+import { canonicalName, hasReleases, normaliseRelease, normaliseRepoUrl, pep503 } from '../matching/ecosystem.ts';
 import { formatPurl, parsePurl, type Purl } from './purl.ts';
 
 export interface OsvComponent {
@@ -16,6 +16,8 @@ export interface OsvComponent {
   version: string;
   /** Normalised distro release from the `distro` qualifier, or null. */
   release: string | null;
+  /** Why the `distro` qualifier names no release we can decide; the component is then matched against every release. */
+  releaseProblem?: string;
   /** Canonical names to look up: the package itself and, for OS packages, its source package. */
   names: string[];
   commit?: string;
@@ -34,7 +36,8 @@ const APK: Record<string, string> = { alpine: 'Alpine', wolfi: 'Wolfi', chaingua
 const RPM: Record<string, string> = {
   redhat: 'Red Hat', rhel: 'Red Hat', almalinux: 'AlmaLinux', alma: 'AlmaLinux', rocky: 'Rocky Linux', rockylinux: 'Rocky Linux',
   suse: 'SUSE', sles: 'SUSE', opensuse: 'openSUSE', openeuler: 'openEuler', mageia: 'Mageia', photon: 'Photon OS',
-  'azure linux': 'Azure Linux', azurelinux: 'Azure Linux', mariner: 'Azure Linux',
+  'azure linux': 'Azure Linux', azurelinux: 'Azure Linux', mariner: 'Azure Linux', amazon: 'Amazon Linux',
+  amzn: 'Amazon Linux', amazonlinux: 'Amazon Linux', oracle: 'Oracle Linux', ol: 'Oracle Linux', oraclelinux: 'Oracle Linux',
 };
 
 /** Known purl types that OSV has no ecosystem for; named in the reason so users see it is not a parse failure. */
@@ -55,6 +58,19 @@ function sourceName(p: Purl): string | null {
   if (rpmSrc) return rpmSrc[1]!;
   s = s.replace(/@.*$/, '').replace(/\s*\(.*\)\s*$/, '');
   return s || null;
+}
+
+/**
+ * Go release tags (`go1.21.0`, `go1.21`, `go1.22rc1`) as the SemVer the Go vulnerability database uses for its
+ * `stdlib` and `toolchain` packages (`1.21.0`, `1.21.0`, `1.22.0-rc.1`), following golang/vulndb's conversion.
+ * Anything else is left as written, so an odd version is reported by the ordering rather than guessed at.
+ */
+export function goReleaseToSemver(version: string): string {
+  const m = /^go(\d+)(?:\.(\d+))?(?:\.(\d+))?(?:(beta|rc)(\d+))?$/.exec(version);
+  if (!m) return version;
+  const [, major, minor = '0', patch = '0', pre, n] = m;
+  // go1.21 was the first release to print its `.0`: earlier minor releases were tagged without it.
+  return `${major}.${minor}.${patch}${pre ? `-${pre}.${n}` : ''}`;
 }
 
 function joined(p: Purl, sep: string): string {
@@ -108,8 +124,9 @@ export function componentFromPurl(input: string | Purl): OsvComponent {
       name = p.name;
   }
   if (p.type === 'rpm' && q.epoch && !version.includes(':')) version = `${q.epoch}:${version}`;
+  if (p.type === 'golang' && !p.namespace && (p.name === 'stdlib' || p.name === 'toolchain')) version = goReleaseToSemver(version);
 
-  const release = q.distro ? normaliseRelease(ecosystem, q.distro) : null;
+  const release = q.distro && hasReleases(ecosystem) ? normaliseRelease(ecosystem, q.distro) : null;
   const names = [canonicalName(ecosystem, name)];
   if (p.type === 'deb' || p.type === 'apk' || p.type === 'rpm') {
     // OSV names the source package for distributions; look up both, results are merged per advisory.
@@ -117,6 +134,9 @@ export function componentFromPurl(input: string | Purl): OsvComponent {
     if (src && src !== name) names.push(canonicalName(ecosystem, src));
   }
   const out: OsvComponent = { purl, ecosystem, name, version, release, names };
+  if (release === null && q.distro && hasReleases(ecosystem)) {
+    out.releaseProblem = `cannot tell which ${ecosystem} release distro=${JSON.stringify(q.distro)} names: matched against every release`;
+  }
   if (commit) out.commit = commit;
   if (repo) out.repo = repo;
   return out;

@@ -69,6 +69,8 @@ const SCHEMES: ReadonlyMap<string, SchemeDef<unknown>> = new Map<string, SchemeD
   ['openEuler', RPM],
   ['Mageia', RPM],
   ['Azure Linux', RPM],
+  ['Amazon Linux', RPM],
+  ['Oracle Linux', RPM],
   ['Alpine', APK],
   ['Wolfi', APK],
   ['Chainguard', APK],

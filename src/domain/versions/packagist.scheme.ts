@@ -3,12 +3,18 @@ import type { VersionScheme } from './version-scheme.ts';
 import { checkVersionText, cmpNum, isDigitCode, isPrintableAscii, toNum, type Num } from './version-text.ts';
 
 /**
- * Packagist (Composer) ordering: PHP's version_compare (ext/standard/versioning.c), after dropping a leading `v`/`V`
- * as Composer's normaliser does. The version is canonicalised (`-`, `_`, `+` become `.`, and a `.` is inserted where
- * digits meet non-digits), split on `.`, and the parts compared in turn: numbers numerically; "special forms" by
- * rank, matched by prefix: any other string < dev < alpha = a < beta = b < RC = rc < # < pl = p; a number ranks as
- * `#`. When one version has parts left over, a leading number there makes it newer; otherwise its remaining parts are
- * compared against `#` (so `1.0-beta` < `1.0` < `1.0-p1`).
+ * Packagist ordering as Composer does it (composer/semver): `VersionParser::normalize` first, then `Comparator`,
+ * which is PHP's version_compare (ext/standard/versioning.c) on the normalised strings. Normalising pads a version to
+ * four numeric parts before its stability suffix and spells the suffix out (`v0.2-beta4` -> `0.2.0.0-beta4`,
+ * `1.0-p1` -> `1.0.0.0-patch1`, `5.1.0-stable` -> `5.1.0.0`), so `1.0` = `1.0.0`, `0.1-patch4` < `0.1.99` and
+ * `12.9.0-RC6` < `12.9`. Strings normalize would reject (`1.0-foo`, `3.0.0b1.post1`, `dev-main`) are still ordered
+ * (see lenientNormal), because advisories do carry them and refusing them would drop whole ranges.
+ *
+ * version_compare: `-`, `_`, `+` become `.`, a `.` is inserted where digits meet non-digits, and parts compare in
+ * turn: numbers numerically; "special forms" by rank, matched by prefix: any other string < dev < alpha = a < beta =
+ * b < RC = rc < # < pl = p (so `patch` ranks as `p`); a number ranks as `#`. When one version has parts left over, a
+ * leading number there makes it newer; otherwise its remaining parts are compared against `#`.
+ * Written here rather than taken from a package because no maintained npm package implements Composer's normaliser.
  */
 export type PackagistVersion = readonly Num[];
 
@@ -26,10 +32,70 @@ function specialRank(part: string): number {
   return -1;
 }
 
+const MODIFIER = '[._-]?(?:(stable|beta|b|RC|alpha|a|patch|pl|p)((?:[.-]?\\d+)*)?)?([.-]?dev)?';
+const CLASSICAL = new RegExp(`^v?(\\d{1,5})(\\.\\d+)?(\\.\\d+)?(\\.\\d+)?${MODIFIER}$`, 'i');
+const DATE_BASED = new RegExp(`^v?(\\d{4}(?:[.:-]?\\d{2}){1,6}(?:[.:-]?\\d{1,3}){0,2})${MODIFIER}$`, 'i');
+const BRANCH = /^v?(\d+)(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?(\.(?:\d+|[xX*]))?$/;
+
+function expandStability(s: string): string {
+  const l = s.toLowerCase();
+  return l === 'a' ? 'alpha' : l === 'b' ? 'beta' : l === 'p' || l === 'pl' ? 'patch' : l === 'rc' ? 'RC' : l;
+}
+
+/**
+ * Composer's VersionParser::normalize for the forms advisories use, or null where Composer would throw or keep a
+ * branch name (`dev-main`): those fall back to plain version_compare.
+ */
+export function normalizeComposer(version: string): string | null {
+  let v = version.trim();
+  const alias = /^([^,\s]+) +as +[^,\s]+$/.exec(v);
+  if (alias) v = alias[1]!;
+  v = v.replace(/@(?:stable|RC|beta|alpha|dev)$/i, '');
+  const build = /^([^,\s+]+)\+\S+$/.exec(v);
+  if (build) v = build[1]!;
+  let m = CLASSICAL.exec(v);
+  let out: string;
+  let at: number;
+  if (m) {
+    out = m[1]! + (m[2] ?? '.0') + (m[3] ?? '.0') + (m[4] ?? '.0');
+    at = 5;
+  } else if ((m = DATE_BASED.exec(v))) {
+    out = m[1]!.replace(/\D/g, '.');
+    at = 2;
+  } else {
+    const dev = /^(.*?)[.-]?dev$/i.exec(v);
+    const b = dev ? BRANCH.exec(dev[1]!) : null;
+    if (!b) return null;
+    const part = (x: string | undefined) => (x === undefined ? '.9999999' : x.replace(/[xX*]/, '9999999'));
+    return b[1]! + part(b[2]) + part(b[3]) + part(b[4]) + '-dev';
+  }
+  const stability = m[at];
+  if (stability !== undefined && stability.toLowerCase() !== 'stable') {
+    out += '-' + expandStability(stability) + (m[at + 1] ? m[at + 1]!.replace(/^[.-]+/, '') : '');
+  }
+  if (m[at + 2]) out += '-dev';
+  return out;
+}
+
+/**
+ * For what normalize rejects (`3.0.0b1.post1`, `1.0-foo`): the leading numbers padded to four parts as normalize
+ * would, the rest kept as a suffix, so such versions order consistently (transitively) with normalised ones.
+ */
+function lenientNormal(version: string): string {
+  const v = version.charCodeAt(0) === 118 || version.charCodeAt(0) === 86 ? version.slice(1) : version;
+  // Only a word suffix is split off: `1.2.3.#` stays version_compare's, where `#` ranks as a number.
+  const m = /^(\d+(?:\.\d+){0,3})((?:[._+-]?[a-zA-Z].*)?)$/.exec(v);
+  if (!m) return v;
+  const nums = m[1]!.split('.');
+  while (nums.length < 4) nums.push('0');
+  const rest = m[2]!.replace(/^[._+-]/, '');
+  return nums.join('.') + (rest ? '-' + rest : '');
+}
+
 export function parsePackagist(version: string, ecosystem = 'Packagist'): PackagistVersion {
   checkVersionText(ecosystem, version);
   if (!isPrintableAscii(version)) throw new InvalidVersionError(ecosystem, version, 'only ASCII characters are allowed');
-  const v = version.charCodeAt(0) === 118 || version.charCodeAt(0) === 86 ? version.slice(1) : version;
+  const v = normalizeComposer(version) ?? lenientNormal(version);
   if (v === '') throw new InvalidVersionError(ecosystem, version, 'nothing after the "v"');
   const parts: Num[] = [];
   let i = 0;

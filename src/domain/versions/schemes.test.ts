@@ -143,11 +143,21 @@ describe('RubyGems', () => {
   });
 });
 
-describe('Packagist (Composer / PHP version_compare)', () => {
-  it('orders dev < alpha < beta < RC < release < numbers < patch', () => {
-    // PHP ranks a patch-level part above any number in the same position: version_compare('1.0pl1', '1.0.1') is 1.
-    chain('Packagist', '1.0-dev', '<', '1.0-alpha1', '=', '1.0a1', '<', '1.0-beta', '=', '1.0b', '<', '1.0-RC1', '=', '1.0rc1', '<', '1.0', '=', 'v1.0', '<', '1.0.0', '<', '1.0.1', '<', '1.0-p1', '=', '1.0pl1');
+describe('Packagist (Composer: VersionParser::normalize, then Comparator)', () => {
+  it('orders dev < alpha < beta < RC < release < patch, each padded to four numbers first', () => {
+    // Normalising pads to four parts before the suffix, so a patch release stays below the next number.
+    chain('Packagist', '1.0-dev', '<', '1.0-alpha1', '=', '1.0a1', '<', '1.0-beta', '=', '1.0b', '<', '1.0-RC1', '=', '1.0rc1', '<', '1.0', '=', 'v1.0', '=', '1.0.0', '=', '1.0.0.0', '<', '1.0-p1', '=', '1.0pl1', '=', '1.0.0-patch1', '<', '1.0.1');
     chain('Packagist', 'dev-foo', '<', '0.1', '<', '1.0-foo', '<', '1.0-dev');
+  });
+
+  it('the orderings issue 7 names, as Composer decides them', () => {
+    chain('Packagist', '0.1-patch4', '<', '0.1.99');
+    chain('Packagist', '12.9.0-RC6', '<', '12.9');
+    chain('Packagist', '0.2.0-alpha8', '<', 'v0.2-beta4');
+    chain('Packagist', 'v3.0.0-beta', '<', 'v3.0');
+    chain('Packagist', '5.1.0-beta2', '<', '5.1.0-stable', '=', '5.1.0');
+    chain('Packagist', 'v1.9.0-ALPHA.1', '<', 'v1.9.0-ALPHA.2', '<', 'v1.9.0-BETA.1', '<', 'v1.9.0-BETA.2');
+    chain('Packagist', '1.0.0+build.7', '=', '1.0.0', '<', '2010.01.02', '<', '2010-01-03');
   });
 });
 

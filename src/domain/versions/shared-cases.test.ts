@@ -59,6 +59,29 @@ function ecosystemFor(file: string): string {
   return ECOSYSTEM_BY_FILE[key]!;
 }
 
+/**
+ * Shared cases where osv-scalibr's expectation contradicts Composer (composer/semver VersionParser::normalize, then
+ * Comparator): Composer wins, and each line is pinned here to Composer's verdict (the same list is in docs/versions.md).
+ * The shared file must still say the opposite, so the list cannot go stale silently.
+ */
+export const COMPOSER_OVERRIDES: Record<string, '<' | '=' | '>'> = {
+  // normalize pads `v3.0` to 3.0.0.0, which is the release after 3.0.0.0-beta.
+  'packagist-versions-generated.txt:1256': '>', // v3.0 vs v3.0.0-beta
+  'packagist-versions-generated.txt:1262': '>', // v3.4 vs v3.4.0-alpha
+  'packagist-versions-generated.txt:1278': '>', // v4-beta4 vs v4.0-alpha: 4.0.0.0-beta4 vs 4.0.0.0-alpha
+  'packagist-versions-generated.txt:8210': '>', // v4.4 vs v4.4.0-beta
+  'packagist-versions-generated.txt:8245': '>', // v6.5 vs v6.5.0-beta-0 (6.5.0.0-beta0)
+  'packagist-versions-generated.txt:8251': '>', // v6.6 vs v6.6.0-beta
+  // Stability names are matched case-insensitively and lower-cased (`ALPHA.1` -> alpha1), so they rank.
+  'packagist-versions-generated.txt:5133': '<', // v1.9.0-ALPHA.1 vs v1.9.0-BETA.1
+  'packagist-versions-generated.txt:5134': '>', // v1.9.0-BETA.1 vs v1.9.0-ALPHA.2
+  'packagist-versions-generated.txt:5135': '<', // v1.9.0-ALPHA.2 vs v1.9.0-BETA.2
+  // `-stable` normalises away: 5.1.0-stable is 5.1.0.0, the release.
+  'packagist-versions-generated.txt:5313': '>', // 5.1.0-stable vs 5.1.0-beta2
+  // Both normalise to 1.0.0.0.
+  'packagist-versions.txt:75': '=', // 1.0.0 vs 1.0
+};
+
 const opOf = (n: number): string => (n < 0 ? '<' : n > 0 ? '>' : '=');
 const flip = { '<': '>', '=': '=', '>': '<' } as const;
 
@@ -83,7 +106,10 @@ describe('shared version-order cases', { skip: present || required ? false : `sh
       const cases = readCases(readFileSync(path.join(dir, file), 'utf8'));
       assert.ok(cases.length > 0, `${file} has no cases`);
       const failures: string[] = [];
-      for (const c of cases) {
+      for (const orig of cases) {
+        const override = COMPOSER_OVERRIDES[`${file}:${orig.line}`];
+        if (override !== undefined && override === orig.op) failures.push(`${file}:${orig.line}: now agrees with Composer, drop it from COMPOSER_OVERRIDES`);
+        const c = override === undefined ? orig : { ...orig, op: override };
         let forward: string;
         let backward: string;
         try {
