@@ -156,21 +156,45 @@ export interface VersionKey {
 }
 
 /**
- * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages, read from
- * the covering index alone. Not filtered by reader: it only tells which versions to evaluate, never leaves the server.
+ * IN lists are cut into chunks this long: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters (the
+ * visibility condition adds a few more), and each chunk is still one index range scan.
  */
-export async function distinctVersions(db: Db, column: LookupColumn, ecosystem: string, names: readonly string[]): Promise<VersionKey[]> {
-  if (names.length === 0) return [];
-  let q = db
-    .selectFrom('components')
-    .select([`${column} as name`, 'release', 'version'])
-    .distinct()
-    .where('ecosystem', '=', ecosystem)
-    .where(column, 'in', [...names]);
-  // Lets both databases use the partial index on source_name.
-  if (column === 'source_name') q = q.where('source_name', 'is not', null);
-  const rows = await q.execute();
-  return rows.map((r) => ({ name: r.name as string, release: r.release, version: r.version }));
+export const IN_CHUNK = 500;
+
+function chunks<T>(xs: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages in
+ * inventories the reader may see. Filtered in SQL like everything else: the versions feed the answer's `problems`,
+ * so a version held only in a hidden inventory must not even be evaluated. One query per chunk of names, run one
+ * after another, so a request naming many packages never queues thousands of statements on the connection.
+ */
+export async function distinctVersions(
+  db: Db,
+  reader: InventoryReader,
+  column: LookupColumn,
+  ecosystem: string,
+  names: readonly string[],
+): Promise<VersionKey[]> {
+  const out: VersionKey[] = [];
+  for (const chunk of chunks(names)) {
+    let q = db
+      .selectFrom('components as c')
+      .innerJoin('inventories', 'inventories.seq', 'c.inventory_seq')
+      .select([`c.${column} as name`, 'c.release', 'c.version'])
+      .distinct()
+      .where('c.ecosystem', '=', ecosystem)
+      .where(`c.${column}`, 'in', chunk)
+      .where(visible(reader));
+    // Lets both databases use the partial index on source_name.
+    if (column === 'source_name') q = q.where('c.source_name', 'is not', null);
+    for (const r of await q.execute()) out.push({ name: r.name as string, release: r.release, version: r.version });
+  }
+  return out;
 }
 
 export interface CandidateRow {
@@ -206,8 +230,10 @@ function candidates(db: Db, reader: InventoryReader) {
 }
 
 /**
- * Phase two: the stored components of one package at some versions, in inventories the reader may see (the policy
- * is applied in SQL, so hidden rows never leave the database). The caller re-checks the release per row.
+ * Phase two, one page: the stored components of one package at some versions, in inventories the reader may see
+ * (the policy is applied in SQL, so hidden rows never leave the database), in id order after `afterId`, at most
+ * `limit`. The version list is chunked; each chunk's first `limit` rows are merged, so the page is exact. The caller
+ * re-checks the release per row.
  */
 export async function componentsAt(
   db: Db,
@@ -216,19 +242,32 @@ export async function componentsAt(
   ecosystem: string,
   name: string,
   versions: readonly string[],
+  afterId: number,
+  limit: number,
 ): Promise<CandidateRow[]> {
-  if (versions.length === 0) return [];
-  const rows = await candidates(db, reader)
-    .where('c.ecosystem', '=', ecosystem)
-    .where(`c.${column}`, '=', name)
-    .where('c.version', 'in', [...versions])
-    .execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  const merged: CandidateRow[] = [];
+  for (const chunk of chunks(versions)) {
+    const rows = await candidates(db, reader)
+      .where('c.ecosystem', '=', ecosystem)
+      .where(`c.${column}`, '=', name)
+      .where('c.version', 'in', chunk)
+      .where('c.id', '>', afterId)
+      .orderBy('c.id')
+      .limit(limit)
+      .execute();
+    for (const r of rows) merged.push({ ...r, id: Number(r.id) });
+  }
+  return merged.sort((a, b) => a.id - b.id).slice(0, limit);
 }
 
-/** Repositories pinned to a commit (ecosystem GIT, name = normalised repository URL). */
-export async function gitComponents(db: Db, reader: InventoryReader, repos: readonly string[]): Promise<CandidateRow[]> {
-  if (repos.length === 0) return [];
-  const rows = await candidates(db, reader).where('c.ecosystem', '=', 'GIT').where('c.name', 'in', [...repos]).execute();
+/** One page of the components pinned to commits of one repository (ecosystem GIT, name = normalised URL). */
+export async function gitComponents(db: Db, reader: InventoryReader, repo: string, afterId: number, limit: number): Promise<CandidateRow[]> {
+  const rows = await candidates(db, reader)
+    .where('c.ecosystem', '=', 'GIT')
+    .where('c.name', '=', repo)
+    .where('c.id', '>', afterId)
+    .orderBy('c.id')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }
