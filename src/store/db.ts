@@ -7,6 +7,7 @@ import type { Database } from './schema.ts';
 import { isPostgres } from './dialect.ts';
 import * as foundation from './migrations/20261126T1200-foundation.ts';
 import * as inventories from './migrations/20261126T1300-inventories.ts';
+import * as organisationNameCi from './migrations/20261202T1100-organisation-name-ci.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -34,6 +35,7 @@ export interface DatabaseOptions {
 const MIGRATIONS: Record<string, Migration> = {
   '20261126T1200-foundation': foundation,
   '20261126T1300-inventories': inventories,
+  '20261202T1100-organisation-name-ci': organisationNameCi,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };
