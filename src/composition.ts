@@ -8,6 +8,7 @@ import { AuthService } from './services/auth.service.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { LocalEventBus, type EventBus } from './services/event-bus.ts';
 import { InventoryService } from './services/inventory.service.ts';
+import { inProcessSbomParser, SbomWorkerPool, type SbomParser } from './services/sbom-pool.ts';
 import { OrganisationService } from './services/organisation.service.ts';
 import { TokenService } from './services/token.service.ts';
 import { UserService } from './services/user.service.ts';
@@ -36,6 +37,8 @@ export interface ContainerOptions {
   pgSchema?: string;
   passwordHashing?: ServiceDeps['passwordHashing'];
   migrate?: boolean;
+  /** Parse SBOM uploads in worker threads (the default) or on the calling thread (`false`, e.g. for the CLI). */
+  sbomWorkers?: boolean;
 }
 
 /** The one place that picks implementations and wires them together. */
@@ -56,7 +59,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     events: opts.events ?? pgBus ?? new LocalEventBus(),
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
-  const inventories = new InventoryService(deps);
+  const sbomParser: SbomParser = opts.sbomWorkers === false ? inProcessSbomParser : new SbomWorkerPool();
+  const inventories = new InventoryService(deps, sbomParser);
   const services: Services = {
     auth: new AuthService(deps),
     organisations: new OrganisationService(deps),
@@ -72,6 +76,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     deps,
     services,
     async close() {
+      await sbomParser.close();
       await pgBus?.close();
       await handle.close();
     },

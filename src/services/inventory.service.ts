@@ -23,6 +23,7 @@ import type { Tx } from '../store/db.ts';
 import { findVisibleOrganisation } from '../store/organisation.repository.ts';
 import { requireUser } from './access.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
+import { inProcessSbomParser, type SbomParser } from './sbom-pool.ts';
 import { buildLabel, checkVersion, type LabelInput } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 
@@ -115,7 +116,11 @@ function auditView(i: Inventory): Omit<Inventory, 'unmatched'> {
 }
 
 export class InventoryService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** Where uploads are parsed: the server passes its worker pool (src/composition.ts). */
+    private readonly sbomParser: SbomParser = inProcessSbomParser,
+  ) {}
 
   reader(p: Principal): InventoryReader {
     return { all: p.via === 'system', facts: readerFacts(p), now: this.deps.clock.now().toISOString() };
@@ -180,13 +185,13 @@ export class InventoryService {
     const owner = await this.owningOrganisation(p, input.organisationId);
     const label = buildLabel(owner, input.label, undefined, 'AMBER');
     if (p.via !== 'system' && p.via !== 'cli' && !canApplyLabel(readerFacts(p), label)) throw new ForbiddenError('you can only restrict a record to a role you hold');
-    const sbom = prepareSbom(input);
+    const sbom = await this.sbomParser.prepare(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const inv: Inventory = {
         id: randomUUID(),
         name,
-        format: sbom.parsed.format,
-        componentCount: sbom.rows.length,
+        format: sbom.format,
+        componentCount: sbom.purl.length,
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
@@ -196,7 +201,7 @@ export class InventoryService {
         updatedAt: now,
       };
       const seq = await insertInventory(tx, inv);
-      await insertComponents(tx, seq, sbom.rows);
+      await insertComponents(tx, seq, sbom);
       await audit({ action: 'inventory.create', recordType: 'inventory', recordId: inv.id, organisationId: owner, before: null, after: auditView(inv) });
       return inv;
     });
@@ -218,7 +223,7 @@ export class InventoryService {
     const current = await this.visibleRow(p, id);
     if (!this.mayWrite(p, current.owner_org_id)) throw new ForbiddenError('only members of the owning organisation can change its inventories');
     checkVersion(expectedVersion, current.version);
-    const sbom = prepareSbom(input);
+    const sbom = await this.sbomParser.prepare(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const row = await this.forWrite(p, id, tx);
       const before = toInventory(row);
@@ -226,8 +231,8 @@ export class InventoryService {
       const after: Inventory = {
         ...before,
         name: name ?? before.name,
-        format: sbom.parsed.format,
-        componentCount: sbom.rows.length,
+        format: sbom.format,
+        componentCount: sbom.purl.length,
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
@@ -236,7 +241,7 @@ export class InventoryService {
       };
       await this.saveVersioned(tx, row, after);
       await deleteComponents(tx, row.seq);
-      await insertComponents(tx, row.seq, sbom.rows);
+      await insertComponents(tx, row.seq, sbom);
       await audit({ action: 'inventory.replace', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, before: auditView(before), after: auditView(after) });
       return after;
     });

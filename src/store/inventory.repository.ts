@@ -94,13 +94,34 @@ export async function insertInventory(tx: Tx, inv: Inventory): Promise<number> {
   return Number(row.seq);
 }
 
+/** Parsed components as columns (the shape the parsing worker returns), one entry per row in each. */
+export interface ComponentColumns {
+  ecosystem: readonly string[];
+  release: readonly (string | null)[];
+  name: readonly string[];
+  sourceName: readonly (string | null)[];
+  version: readonly string[];
+  purl: readonly string[];
+  bomRef: readonly (string | null)[];
+}
+
 // 9 parameters a row: 1000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const INSERT_BATCH = 1000;
 
-export async function insertComponents(tx: Tx, seq: number, components: readonly NewComponent[]): Promise<void> {
-  for (let i = 0; i < components.length; i += INSERT_BATCH) {
-    const batch = components.slice(i, i + INSERT_BATCH).map((c) => ({ inventory_seq: seq, ...c }));
+/**
+ * Inserts in batches and gives the event loop a turn between them: better-sqlite3 runs each statement
+ * synchronously, so 400,000 rows in one go held every other request (and /healthz) for seconds. The transaction
+ * stays one, so the upload is still all or nothing.
+ */
+export async function insertComponents(tx: Tx, seq: number, c: ComponentColumns): Promise<void> {
+  const n = c.purl.length;
+  for (let i = 0; i < n; i += INSERT_BATCH) {
+    const batch: (NewComponent & { inventory_seq: number })[] = [];
+    for (let j = i; j < Math.min(n, i + INSERT_BATCH); j++) {
+      batch.push({ inventory_seq: seq, ecosystem: c.ecosystem[j]!, release: c.release[j]!, name: c.name[j]!, source_name: c.sourceName[j]!, version: c.version[j]!, purl: c.purl[j]!, bom_ref: c.bomRef[j]! });
+    }
     await tx.insertInto('components').values(batch).execute();
+    if (i + INSERT_BATCH < n) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
