@@ -3,6 +3,7 @@
  * (caps answered 413/400, paging), on both databases.
  */
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { after, before, it } from 'node:test';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { AFFECTED_LIMITS } from '../../src/services/affected.service.ts';
@@ -148,4 +149,37 @@ describeEachDriver('bounded reverse query', (driver) => {
     assert.equal(res.body.type, 'https://clearinghouse.dev/problems/invalid-advisory');
     assert.match(res.body.detail, new RegExp(`deeper than ${AFFECTED_LIMITS.depth} levels`));
   });
+
+  it('an uploaded SBOM nested 3,000 levels deep is invalid-sbom naming the depth, parsed off the request thread', async () => {
+    const open = '{"type":"library","name":"c","components":['.repeat(3000);
+    const deep = `{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[${open}{"type":"library","name":"leaf"}${']}'.repeat(3000)}]}`;
+    const res = await api.call('POST', `/inventories?name=deep&organisationId=${org.red}`, owner, deep, { 'content-type': 'application/json' });
+    assert.equal(res.status, 400, JSON.stringify(res.body).slice(0, 300));
+    assert.equal(res.body.type, 'https://clearinghouse.dev/problems/invalid-sbom');
+    assert.match(res.body.detail, /deeper than 128 levels/);
+    const xml = `<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">${'<components><component type="library"><name>x</name>'.repeat(3000)}${'</component></components>'.repeat(3000)}</bom>`;
+    const res2 = await api.call('POST', `/inventories?name=deep-xml&organisationId=${org.red}`, owner, xml, { 'content-type': 'application/vnd.cyclonedx+xml' });
+    assert.equal(res2.status, 400);
+    assert.match(res2.body.detail, /deeper than 128 levels/);
+  });
+});
+
+// The server started by bin/clearinghouse.mjs registers tsx in-process (no --import tsx in execArgv for workers to
+// inherit): the pool's worker must still load there.
+it('the SBOM worker pool loads in a process that registered tsx in-process, as bin/clearinghouse.mjs does', () => {
+  const pool = new URL('../../src/services/sbom-pool.ts', import.meta.url).href;
+  const script = `
+    import { register } from 'tsx/esm/api';
+    register();
+    const { SbomWorkerPool } = await import(${JSON.stringify(pool)});
+    const p = new SbomWorkerPool({ threads: 1 });
+    const ok = await p.prepare({ body: JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [{ type: 'library', name: 'x', purl: 'pkg:npm/x@1.0.0' }] }), media: 'json' });
+    let code = null;
+    try { await p.prepare({ body: '{', media: 'json' }); } catch (e) { code = e.code; }
+    await p.close();
+    console.log(JSON.stringify({ purls: ok.purl, code }));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, execArgv: [], cwd: new URL('../../', import.meta.url).pathname });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { purls: ['pkg:npm/x@1.0.0'], code: 'invalid-sbom' });
 });
