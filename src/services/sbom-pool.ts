@@ -5,7 +5,7 @@
  */
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
-import { DomainError, type ErrorCode } from '../domain/errors.ts';
+import { DomainError, RateLimitedError, type ErrorCode } from '../domain/errors.ts';
 import type { SbomUpload } from './inventory.service.ts';
 import { prepareColumns, type PreparedColumns } from './workers/sbom-parse.task.ts';
 
@@ -33,11 +33,19 @@ export class SbomWorkerPool implements SbomParser {
   constructor(opts: { threads?: number } = {}) {
     // One core is left to the event loop and the database; at least one worker.
     const threads = opts.threads ?? Math.max(1, Math.min(4, availableParallelism() - 1));
-    this.pool = new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: threads, idleTimeout: 30_000 });
+    // A bounded queue: each waiting upload holds its body (up to 50 MiB) in memory, so past a few per thread the next
+    // one is told to come back rather than queued without end.
+    this.pool = new Piscina({ filename: WORKER.href, minThreads: 0, maxThreads: threads, idleTimeout: 30_000, maxQueue: threads * 4 });
   }
 
   async prepare(upload: SbomUpload): Promise<PreparedColumns> {
-    const out = (await this.pool.run(upload)) as { ok: PreparedColumns } | { error: { code: string; message: string; details: Record<string, unknown> } };
+    let out: { ok: PreparedColumns } | { error: { code: string; message: string; details: Record<string, unknown> } };
+    try {
+      out = await this.pool.run(upload);
+    } catch (err) {
+      if ((err as Error).message === 'Task queue is at limit') throw new RateLimitedError(10, 'the server is parsing as many SBOMs as it can hold; retry the upload shortly');
+      throw err;
+    }
     if ('error' in out) throw new DomainError(out.error.code as ErrorCode, out.error.message, out.error.details);
     return out.ok;
   }

@@ -179,7 +179,7 @@ it('the SBOM worker pool loads in a process that registered tsx in-process, as b
     await p.close();
     console.log(JSON.stringify({ purls: ok.purl, code }));
   `;
-  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, execArgv: [], cwd: new URL('../../', import.meta.url).pathname });
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' }, cwd: new URL('../../', import.meta.url).pathname });
   assert.equal(r.status, 0, r.stderr);
   assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), { purls: ['pkg:npm/x@1.0.0'], code: 'invalid-sbom' });
 });
