@@ -8,6 +8,7 @@ import { AuthService } from './services/auth.service.ts';
 import type { ServiceDeps } from './services/context.ts';
 import { InventoryService } from './services/inventory.service.ts';
 import { InvitationService } from './services/invitation.service.ts';
+import { inProcessSbomParser, SbomWorkerPool, type SbomParser } from './services/sbom-pool.ts';
 import { OrganisationService } from './services/organisation.service.ts';
 import { OutboxWorker, serverJobHandlers, type JobHandler } from './services/outbox-worker.ts';
 import { TokenService } from './services/token.service.ts';
@@ -43,6 +44,8 @@ export interface ContainerOptions {
   /** Extra job kinds for the outbox worker (tests). */
   jobs?: Record<string, JobHandler>;
   outboxPollMs?: number;
+  /** Parse SBOM uploads in worker threads (the default) or on the calling thread (`false`, e.g. for the CLI). */
+  sbomWorkers?: boolean;
 }
 
 /** The one place that picks implementations and wires them together. */
@@ -63,7 +66,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     events: opts.events ?? pgBus ?? new LocalEventBus(),
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
-  const inventories = new InventoryService(deps);
+  const sbomParser: SbomParser = opts.sbomWorkers === false ? inProcessSbomParser : new SbomWorkerPool();
+  const inventories = new InventoryService(deps, sbomParser);
   const organisations = new OrganisationService(deps);
   const users = new UserService(deps);
   const invitations = new InvitationService(deps, organisations);
@@ -90,6 +94,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     outbox,
     async close() {
       await outbox.stop();
+      await sbomParser.close();
       await pgBus?.close();
       await handle.close();
     },

@@ -107,6 +107,9 @@ export async function runScan(sboms: string[], opts: ScanOptions): Promise<void>
     });
     errors.push(...summary.errors, ...summary.warnings);
   }
+  // An archive built to attack its reader is bad input, not a partial result: stop with exit 2 naming the entry.
+  const hostile = errors.find((e) => e.message.startsWith('hostile archive:'));
+  if (hostile) return badInput(`${hostile.source}: ${hostile.message}`);
   for (const p of index.problems) errors.push({ source: p.source ?? p.advisory, message: `${p.advisory}: ${p.message}` });
   progress.done();
   if (records === 0) {

@@ -1,7 +1,7 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { parseSbom } from './sbom.ts';
+import { SBOM_MAX_DEPTH, parseSbom } from './sbom.ts';
 
 const fixtures = new URL('../../test/fixtures/sbom/', import.meta.url);
 const fixture = (name: string) => readFileSync(new URL(name, fixtures));
@@ -57,5 +57,42 @@ describe('parseSbom', () => {
     for (const [input, re] of bad) {
       assert.throws(() => parseSbom(input), (err: Error & { code?: string }) => err.code === 'invalid-sbom' && re.test(err.message), String(input));
     }
+  });
+
+  describe('hostile input', () => {
+    const expectInvalid = (input: string, re: RegExp) =>
+      assert.throws(() => parseSbom(input), (err: any) => err.code === 'invalid-sbom' && re.test(err.message));
+
+    it('refuses CycloneDX JSON nested 3,000 levels deep, naming the depth it accepts', () => {
+      const open = '{"type":"library","name":"c","components":['.repeat(3000);
+      const inner = open + '{"type":"library","name":"leaf","purl":"pkg:npm/leaf@1.0.0"}' + ']}'.repeat(3000);
+      expectInvalid(`{"bomFormat":"CycloneDX","specVersion":"1.5","version":1,"components":[${inner}]}`, new RegExp(`deeper than ${SBOM_MAX_DEPTH} levels`));
+    });
+
+    it('refuses deep nesting anywhere in the document, not only in components (SPDX too)', () => {
+      const deep = '['.repeat(5000) + ']'.repeat(5000);
+      expectInvalid(`{"spdxVersion":"SPDX-2.3","packages":[],"annotations":${deep}}`, /deeper than/);
+    });
+
+    it('refuses CycloneDX XML nested 3,000 levels deep', () => {
+      const open = '<components><component type="library"><name>x</name>'.repeat(3000);
+      const close = '</component></components>'.repeat(3000);
+      expectInvalid(`<?xml version="1.0"?><bom xmlns="http://cyclonedx.org/schema/bom/1.5" version="1">${open}${close}</bom>`, new RegExp(`deeper than ${SBOM_MAX_DEPTH} levels`));
+    });
+
+    it('accepts components nested a realistic depth', () => {
+      let inner: any = { type: 'library', name: 'leaf', purl: 'pkg:npm/leaf@1.0.0' };
+      for (let i = 0; i < 20; i++) inner = { type: 'library', name: `c${i}`, purl: `pkg:npm/c${i}@1.0.0`, components: [inner] };
+      const out = parseSbom(JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [inner] }));
+      assert.equal(out.components.length, 21);
+    });
+
+    it('names a NUL character in a bom-ref or name as the fault', () => {
+      const doc = (c: object) => JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [{ type: 'library', name: 'ok', purl: 'pkg:npm/ok@1.0.0' }, c] });
+      expectInvalid(doc({ 'bom-ref': 'a\u0000b', type: 'library', name: 'x', purl: 'pkg:npm/x@1.0.0' }), /component 2 has a NUL character in its reference/);
+      expectInvalid(doc({ type: 'library', name: 'x\u0000', purl: 'pkg:npm/x@1.0.0' }), /component 2 has a NUL character in its name/);
+      const decoded = parseSbom(doc({ 'bom-ref': 'y', type: 'library', name: 'y', purl: 'pkg:npm/y@1.0%000' }));
+      assert.deepEqual(decoded.unmatched, [{ ref: 'y', reason: 'the purl decodes to a NUL character' }]);
+    });
   });
 });

@@ -57,6 +57,36 @@ function str(v: unknown): string | undefined {
 
 const CDX_VERSIONS = /^1\.[4-6]$/;
 
+/**
+ * Deepest nesting accepted, in JSON objects and arrays or XML elements. A CycloneDX component nested in another
+ * costs two levels, so this allows some 60 levels of components, far beyond real assemblies, while a hostile
+ * document cannot drive the recursive walks below (or the XML parser's) into a stack overflow.
+ */
+export const SBOM_MAX_DEPTH = 128;
+
+function tooDeep(): DomainError {
+  return invalid(`the SBOM is nested deeper than ${SBOM_MAX_DEPTH} levels, the most accepted`, { maxDepth: SBOM_MAX_DEPTH });
+}
+
+/** Depth check with an explicit stack, so the check itself cannot overflow. */
+function checkJsonDepth(value: unknown): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (d > SBOM_MAX_DEPTH) throw tooDeep();
+    if (Array.isArray(v)) {
+      for (const c of v) if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        const c = (v as Record<string, unknown>)[k];
+        if (c !== null && typeof c === 'object') stack.push([c, d + 1]);
+      }
+    }
+  }
+}
+
+const NUL = '\u0000';
+
 function collectCycloneDx(list: unknown, out: RawComponent[], path: string): void {
   if (list === undefined || list === null || list === '') return;
   if (!Array.isArray(list)) throw invalid(`${path} must be an array of components`);
@@ -90,6 +120,8 @@ const xmlParser = new XMLParser({
   parseAttributeValue: false,
   isArray: (name) => name === 'component',
   processEntities: true,
+  // The parser counts open elements and refuses past this; we turn its error into our own message below.
+  maxNestedTags: SBOM_MAX_DEPTH,
 });
 
 function fromCycloneDxXml(text: string): RawComponent[] {
@@ -97,6 +129,7 @@ function fromCycloneDxXml(text: string): RawComponent[] {
   try {
     doc = xmlParser.parse(text, true) as Record<string, unknown>;
   } catch (err) {
+    if (/nested tags/i.test((err as Error).message)) throw tooDeep();
     throw invalid(`not well-formed XML: ${(err as Error).message.split('\n')[0]}`);
   }
   const bom = doc.bom;
@@ -168,6 +201,7 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
       throw invalid(`not valid JSON: ${(err as Error).message}`);
     }
     if (!isObject(doc)) throw invalid('SBOM JSON must be an object');
+    checkJsonDepth(doc);
     if (doc.bomFormat === 'CycloneDX') {
       format = 'cyclonedx-json';
       raw = fromCycloneDxJson(doc);
@@ -180,13 +214,22 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
   const components: SbomComponent[] = [];
   const unmatched: SbomUnmatched[] = [];
   const seen = new Set<string>();
-  for (const c of raw) {
+  for (const [i, c] of raw.entries()) {
+    // PostgreSQL text cannot hold NUL; no real SBOM has one, so it is a fault to name, not a row to store.
+    for (const field of ['bomRef', 'purl', 'name', 'version', 'ref'] as const) {
+      if (c[field]?.includes(NUL)) throw invalid(`component ${i + 1} has a NUL character in its ${field === 'ref' || field === 'bomRef' ? 'reference' : field}`, { component: i + 1 });
+    }
     if (!c.purl || c.purl.trim() === '') {
       unmatched.push({ ref: c.ref, reason: 'no purl' });
       continue;
     }
     try {
       const osv = componentFromPurl(c.purl);
+      // A percent-encoded %00 decodes to NUL: not a package any advisory can name.
+      if ([osv.purl, osv.version, osv.release ?? '', ...osv.names].some((x) => x.includes(NUL))) {
+        unmatched.push({ ref: c.ref, reason: 'the purl decodes to a NUL character' });
+        continue;
+      }
       // The same package is often listed twice (per layer, per file): one identity, one result.
       const key = `${osv.ecosystem}\u0000${osv.release ?? ''}\u0000${osv.name}\u0000${osv.version}`;
       if (seen.has(key)) continue;

@@ -1,7 +1,12 @@
 import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { strToU8, zipSync } from 'fflate';
-import { DEFAULT_ZIP_LIMITS, listZip, readZipEntry, ZipFormatError, type ZipEntryInfo } from './zip-reader.ts';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { deflateRawSync } from 'node:zlib';
+import { DEFAULT_ZIP_LIMITS, HostileZipError, listZip, readZipEntry, ZipFormatError, type ZipEntryInfo } from './zip-reader.ts';
 
 const text = '{"id":"X-1","details":"' + 'lorem ipsum '.repeat(400) + '"}';
 
@@ -70,5 +75,78 @@ describe('zip entries', () => {
     const bomb = zipSync({ 'b.json': new Uint8Array(4 * 1024 * 1024).fill(32) }, { level: 9 });
     assert.throws(() => read(bomb, { ...DEFAULT_ZIP_LIMITS, maxRatio: 50 }), /zip bomb/);
     assert.equal(read(bomb, { ...DEFAULT_ZIP_LIMITS, maxRatio: 2000 }).length, 4 * 1024 * 1024);
+  });
+});
+
+/**
+ * The overlapping-entry bomb: one deflated member, and a central directory listing it `copies` times under
+ * different names, all pointing at the same local header.
+ */
+function overlappingZip(member: Uint8Array, copies: number): Uint8Array {
+  const data = deflateRawSync(member);
+  const name = Buffer.from('a.json');
+  const local = Buffer.alloc(30 + name.length);
+  local.writeUInt32LE(0x04034b50, 0);
+  local.writeUInt16LE(20, 4);
+  local.writeUInt16LE(8, 8);
+  local.writeUInt32LE(data.length, 18);
+  local.writeUInt32LE(member.length, 22);
+  local.writeUInt16LE(name.length, 26);
+  name.copy(local, 30);
+  const cens: Buffer[] = [];
+  for (let i = 0; i < copies; i++) {
+    const n = Buffer.from(`m${i}.json`);
+    const c = Buffer.alloc(46 + n.length);
+    c.writeUInt32LE(0x02014b50, 0);
+    c.writeUInt16LE(20, 4);
+    c.writeUInt16LE(20, 6);
+    c.writeUInt16LE(8, 10);
+    c.writeUInt32LE(data.length, 20);
+    c.writeUInt32LE(member.length, 24);
+    c.writeUInt16LE(n.length, 28);
+    c.writeUInt32LE(0, 42);
+    n.copy(c, 46);
+    cens.push(c);
+  }
+  const cd = Buffer.concat(cens);
+  const eocd = Buffer.alloc(22);
+  eocd.writeUInt32LE(0x06054b50, 0);
+  eocd.writeUInt16LE(copies, 8);
+  eocd.writeUInt16LE(copies, 10);
+  eocd.writeUInt32LE(cd.length, 12);
+  eocd.writeUInt32LE(local.length + data.length, 16);
+  return new Uint8Array(Buffer.concat([local, data, cd, eocd]));
+}
+
+describe('hostile archives', () => {
+  const member = strToU8('{"id":"X-1","modified":"2026-01-01T00:00:00Z","details":"' + 'x'.repeat(2_000_000) + '"}');
+
+  it('refuses entries that overlap in the archive, naming them, before inflating anything', () => {
+    const zip = overlappingZip(member, 140);
+    assert.throws(() => listZip(zip), (err: unknown) => err instanceof HostileZipError && /entry "m\d+\.json" overlaps entry "m\d+\.json"/.test(err.message));
+  });
+
+  it('a well-formed archive with many entries still lists', () => {
+    const files: Record<string, Uint8Array> = {};
+    for (let i = 0; i < 50; i++) files[`e${i}.json`] = strToU8(text);
+    assert.equal(listZip(zipSync(files)).length, 50);
+  });
+
+  it('keeps a total-size cap a small machine survives', () => {
+    assert.ok(DEFAULT_ZIP_LIMITS.maxTotalBytes <= 2 * 1024 ** 3);
+  });
+
+  it('`clearinghouse scan` exits 2 naming the entry instead of inflating the member again and again', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ch-zip-'));
+    try {
+      writeFileSync(join(dir, 'bomb.zip'), overlappingZip(member, 140));
+      writeFileSync(join(dir, 'sbom.json'), JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] }));
+      const bin = new URL('../../bin/clearinghouse.mjs', import.meta.url).pathname;
+      const r = spawnSync(process.execPath, [bin, 'scan', '--advisories', join(dir, 'bomb.zip'), join(dir, 'sbom.json')], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, CLEARINGHOUSE_LOG_LEVEL: 'silent' } });
+      assert.equal(r.status, 2, r.stderr);
+      assert.match(r.stderr, /bomb\.zip: hostile archive: entry "m\d+\.json" overlaps/);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

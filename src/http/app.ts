@@ -13,6 +13,7 @@ import { Ajv } from 'ajv';
 import addFormats from 'ajv-formats';
 import { sql } from 'kysely';
 import type { Container } from '../composition.ts';
+import { InvalidInputError } from '../domain/errors.ts';
 import { pendingMigrations } from '../store/db.ts';
 import { authPlugin } from './auth.ts';
 import { advisoryRoutes } from './advisory.routes.ts';
@@ -33,6 +34,25 @@ function makeAjv(coerce: boolean): Ajv {
   const ajv = new Ajv({ allErrors: false, removeAdditional: false, useDefaults: true, coerceTypes: coerce ? 'array' : false, strict: false });
   (addFormats as unknown as (a: Ajv) => void)(ajv);
   return ajv;
+}
+
+/** Where a NUL character sits in a decoded JSON value (keys included), as a path, or null. Explicit stack: bodies may nest deep. */
+export function findNul(value: unknown): string | null {
+  const stack: [unknown, string][] = [[value, '']];
+  while (stack.length > 0) {
+    const [v, path] = stack.pop()!;
+    if (typeof v === 'string') {
+      if (v.includes('\u0000')) return path.slice(1) || 'the value';
+    } else if (Array.isArray(v)) {
+      for (let i = 0; i < v.length; i++) stack.push([v[i], `${path}/${i}`]);
+    } else if (v !== null && typeof v === 'object') {
+      for (const k in v) {
+        if (k.includes('\u0000')) return `${path.slice(1) || 'the object'} (a field name)`;
+        stack.push([(v as Record<string, unknown>)[k], `${path}/${k}`]);
+      }
+    }
+  }
+  return null;
 }
 
 export interface AppOptions {
@@ -66,6 +86,13 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     reply.header('X-Request-Id', request.id);
     // API answers carry labelled data: no browser or proxy cache may keep a copy.
     if (request.url.startsWith('/api/') && !reply.hasHeader('cache-control')) reply.header('Cache-Control', 'no-store');
+  });
+
+  // PostgreSQL text cannot hold NUL (a 500 from the driver before): one check here, for every JSON body, query
+  // string and path parameter, before any route sees them. Raw upload bodies (SBOMs) are checked by their parser.
+  app.addHook('preValidation', async (request) => {
+    const at = findNul({ params: request.params, query: request.query, ...(Buffer.isBuffer(request.body) || typeof request.body === 'string' ? {} : { body: request.body }) });
+    if (at !== null) throw new InvalidInputError(`${at} contains a NUL character, which is not accepted in text`, { field: at });
   });
 
   app.setErrorHandler((err, request, reply) => {

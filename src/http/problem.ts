@@ -90,6 +90,21 @@ function validationErrors(items: ValidationItem[], context: string | undefined):
   });
 }
 
+/**
+ * Database faults a client's input can cause, recognised by both drivers' codes: a unique constraint (two
+ * concurrent creates that both passed the service's check; the loser is a conflict, not a crash) and text that
+ * PostgreSQL cannot store (NUL; the HTTP boundary refuses it earlier, this is the backstop).
+ */
+function databaseProblem(err: unknown, instance: string): Problem | null {
+  const code = (err as { code?: unknown })?.code;
+  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY' || code === '23505') {
+    // The constraint's name or values are not quoted: they could describe another tenant's row.
+    return problem('conflict', 'a record with the same unique value already exists (it may just have been created by another request)', instance);
+  }
+  if (code === '22021' || code === '22P05') return problem('invalid-input', 'the request contains text the database cannot store (a NUL character?)', instance);
+  return null;
+}
+
 /** The one boundary where errors become HTTP: domain errors by code, framework errors by their Fastify code. */
 export function toProblem(err: FastifyError | Error, request: FastifyRequest): { problem: Problem; unexpected: boolean } {
   const instance = request.url.split('?')[0] ?? request.url;
@@ -98,6 +113,8 @@ export function toProblem(err: FastifyError | Error, request: FastifyRequest): {
     if (err.code === 'stale-write' && request.headers['if-match'] !== undefined) status = 412;
     return { problem: problem(err.code, err.message, instance, err.details, status), unexpected: false };
   }
+  const db = databaseProblem(err, instance);
+  if (db) return { problem: db, unexpected: false };
   const fe = err as FastifyError & { validation?: ValidationItem[]; validationContext?: string };
   if (fe.validation) {
     const errors = validationErrors(fe.validation, fe.validationContext);

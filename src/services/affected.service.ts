@@ -1,10 +1,13 @@
 /**
  * The reverse question: "this advisory just arrived: which stored components, of which organisations, does it
  * affect?". The advisory is compiled once with the same AdvisoryIndex the scanner uses, so the answer follows each
- * ecosystem's own version rules exactly. The database is asked only for what indexes answer fast: first the distinct
- * (release, version) pairs stored for each affected package, which are evaluated in memory once each; then the
- * components at the affected versions, in inventories the caller may read (the access policy runs in SQL).
+ * ecosystem's own version rules exactly. The database is asked only for what indexes answer fast, and only about
+ * inventories the caller may read (the access policy runs in SQL, in both phases): first the distinct (release,
+ * version) pairs stored for each affected package, which are evaluated in memory once each; then one page of the
+ * components at the affected versions. Nothing about a hidden row reaches the answer, its problems or its counts.
  */
+import { createHash } from 'node:crypto';
+import { DomainError, InvalidInputError } from '../domain/errors.ts';
 import { AdvisoryIndex } from '../domain/matching/advisory-index.ts';
 import { canonicalName, normaliseRepoUrl, parseEcosystem } from '../domain/matching/ecosystem.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
@@ -17,7 +20,7 @@ import {
   type CandidateRow,
   type LookupColumn,
 } from '../store/inventory.repository.ts';
-import { requireUser } from './access.ts';
+import { guardFor } from '../domain/policy/authorize.ts';
 import type { ServiceDeps } from './context.ts';
 import type { InventoryService } from './inventory.service.ts';
 
@@ -32,22 +35,73 @@ export interface AffectedComponent {
 
 export interface AffectedReport {
   advisory: { id: string; aliases: string[]; summary: string | null; modified: string | null; withdrawn: string | null };
+  /** One page, in a stable order: package by package as the advisory names them, then by storage order. */
   affected: AffectedComponent[];
   /** Parts of the advisory or of stored versions that could not be evaluated, so silence is never mistaken for safety. */
   problems: string[];
+  /** Pass as `cursor` for the next page; null on the last page. */
+  nextCursor: string | null;
 }
+
+export interface AffectedPage {
+  limit?: number | undefined;
+  cursor?: string | undefined;
+}
+
+/**
+ * What one request may ask for. Each named package costs a few index lookups and each listed version or range an
+ * evaluation per stored version, so these bound the work of one request whatever others have stored; they sit far
+ * above real advisories (the largest in OSV name a few hundred packages; kernel records list ~10,000 versions).
+ */
+export const AFFECTED_LIMITS = {
+  /** Entries in `affected`. */
+  affectedEntries: 5_000,
+  /** Distinct (ecosystem, package) pairs. */
+  packages: 1_000,
+  /** Distinct GIT repositories. */
+  repos: 100,
+  /** Ranges over all entries. */
+  ranges: 10_000,
+  /** Events over all ranges, and listed versions over all entries (each). */
+  events: 100_000,
+  /** Nesting of the JSON record (objects and arrays). */
+  depth: 64,
+  /** Page size: default and maximum. */
+  defaultLimit: 1_000,
+  maxLimit: 5_000,
+} as const;
 
 const NUL = '\u0000';
-// Bounded IN lists: far below both databases' parameter limits, and each chunk still one index range scan.
-const VERSION_CHUNK = 500;
 const MAX_PROBLEMS = 50;
-
-function byCodePoint(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
-}
 
 function key(name: string, release: string | null, version: string): string {
   return name + NUL + (release ?? '') + NUL + version;
+}
+
+type Group = { kind: 'package'; ecosystem: string; column: LookupColumn; name: string } | { kind: 'git'; repo: string };
+
+interface Position {
+  group: number;
+  afterId: number;
+}
+
+/** Hits of phase one: for each ecosystem and lookup column, the (name, release, version) keys the advisory affects. */
+type Hits = Map<string, Map<string, string | null>>;
+const hitsKey = (ecosystem: string, column: LookupColumn) => ecosystem + NUL + column;
+
+function tooLarge(what: string, n: number, max: number): DomainError {
+  return new DomainError('payload-too-large', `the advisory has ${n} ${what}; at most ${max} are accepted in one request`, { limit: max });
+}
+
+/** Rejects JSON nested deeper than `max`, walking with an explicit stack so hostile nesting cannot overflow ours. */
+export function checkDepth(value: unknown, max: number): void {
+  const stack: [unknown, number][] = [[value, 1]];
+  while (stack.length > 0) {
+    const [v, d] = stack.pop()!;
+    if (v === null || typeof v !== 'object') continue;
+    if (d > max) throw new DomainError('invalid-advisory', `the OSV record is nested deeper than ${max} levels, the most accepted`, { maxDepth: max });
+    for (const child of Array.isArray(v) ? v : Object.values(v)) if (child !== null && typeof child === 'object') stack.push([child, d + 1]);
+  }
 }
 
 export class AffectedService {
@@ -57,13 +111,23 @@ export class AffectedService {
   ) {}
 
   /**
-   * Components the advisory affects, in inventories `p` may read. `osv` is one OSV record (decoded JSON or an
-   * already parsed OsvRecord). Usable without HTTP: background work passes the system principal, which sees every
-   * inventory and must then deliver per organisation.
+   * One page of the components the advisory affects, in inventories `p` may read. `osv` is one OSV record (decoded
+   * JSON or an already parsed OsvRecord). Usable without HTTP: background work passes the system principal, which
+   * sees every inventory and must then deliver per organisation.
    */
-  async affectedBy(p: Principal, osv: unknown): Promise<AffectedReport> {
-    if (p.userId !== null) requireUser(p);
+  async affectedBy(p: Principal, osv: unknown, page: AffectedPage = {}): Promise<AffectedReport> {
+    guardFor(p, 'inventory.affected-by');
+    const limit = page.limit ?? AFFECTED_LIMITS.defaultLimit;
+    if (!Number.isInteger(limit) || limit < 1 || limit > AFFECTED_LIMITS.maxLimit) {
+      throw new InvalidInputError(`limit must be an integer from 1 to ${AFFECTED_LIMITS.maxLimit}`, { limit: AFFECTED_LIMITS.maxLimit });
+    }
+    checkDepth(osv, AFFECTED_LIMITS.depth);
+    const rawAffected = (osv as { affected?: unknown } | null)?.affected;
+    if (Array.isArray(rawAffected) && rawAffected.length > AFFECTED_LIMITS.affectedEntries) {
+      throw tooLarge('affected entries', rawAffected.length, AFFECTED_LIMITS.affectedEntries);
+    }
     const { record, problems } = parseOsvRecord(osv);
+    checkSize(record);
     const report: AffectedReport = {
       advisory: {
         id: record.id,
@@ -74,6 +138,7 @@ export class AffectedService {
       },
       affected: [],
       problems: [...problems],
+      nextCursor: null,
     };
     const index = new AdvisoryIndex();
     index.add(record);
@@ -81,98 +146,151 @@ export class AffectedService {
     // A withdrawn advisory affects nothing; the index has already dropped it.
     if (record.withdrawn) return report;
 
-    const reader = this.inventories.reader(p);
-    const found = new Map<number, AffectedComponent>();
-    const rowsById = new Map<number, CandidateRow>();
-    const versionProblems = new Map<string, number>();
     const { packages, repos } = lookups(record);
-
-    // Every (package, lookup column) is independent: on PostgreSQL they run side by side on the pool's connections
-    // (an advisory naming several popular packages is the slow case); SQLite's one connection takes them in turn.
-    const tasks: Promise<{ row: CandidateRow; fixed: string | null }[]>[] = [];
-    for (const [ecosystem, names] of packages) {
-      for (const column of ['name', 'source_name'] as LookupColumn[]) tasks.push(this.lookup(index, reader, ecosystem, column, [...names], versionProblems));
+    const groups: Group[] = [];
+    for (const ecosystem of [...packages.keys()].sort()) {
+      const names = [...packages.get(ecosystem)!].sort();
+      for (const column of ['name', 'source_name'] as LookupColumn[]) for (const name of names) groups.push({ kind: 'package', ecosystem, column, name });
     }
-    // Merged in task order, so the answer does not depend on which query finished first.
-    for (const hitsOfTask of await Promise.all(tasks)) {
-      for (const { row, fixed } of hitsOfTask) {
-        if (found.has(row.id)) continue;
-        found.set(row.id, toAffected(row, fixed));
-        if (row.source_name !== null) rowsById.set(row.id, row);
-      }
-    }
+    for (const repo of [...repos].sort()) groups.push({ kind: 'git', repo });
+    const fingerprint = createHash('sha256').update(JSON.stringify(groups)).digest('base64url').slice(0, 16);
+    let pos: Position = page.cursor === undefined ? { group: 0, afterId: 0 } : decodeCursor(page.cursor, fingerprint, groups.length);
 
-    // An OS package may be named in the advisory both as itself and as its source; the forward scan merges the two
-    // (lowest fix across both), so rows that have a source are evaluated once more with both names.
-    const merged = new Map<string, string | null>();
-    for (const [id, a] of found) {
-      const r = rowsById.get(id);
-      if (!r || r.source_name === null) continue;
-      const k = r.ecosystem + NUL + r.name + NUL + r.source_name + NUL + (r.release ?? '') + NUL + r.version;
-      let fixed = merged.get(k);
-      if (fixed === undefined) {
-        fixed = index.match({ ecosystem: r.ecosystem, release: r.release, names: [r.name, r.source_name], version: r.version }).matches[0]?.fixed ?? null;
-        merged.set(k, fixed);
-      }
-      a.fixed = fixed;
-    }
-
-    if (repos.size > 0) {
-      for (const r of await gitComponents(this.deps.db, reader, [...repos])) {
-        if (found.has(r.id)) continue;
-        const c = componentFromPurl(r.purl);
-        const outcome = index.match({ ecosystem: 'GIT', release: null, names: [], version: r.version, ...(c.commit ? { commit: c.commit } : {}), repo: r.name });
-        if (outcome.matches.length > 0) found.set(r.id, toAffected(r, outcome.matches[0]!.fixed));
-      }
-    }
-
+    const reader = this.inventories.reader(p);
+    const { hits, versionProblems } = await this.evaluateVersions(index, reader, packages);
     for (const [message, count] of versionProblems) {
       if (report.problems.length >= MAX_PROBLEMS) break;
       report.problems.push(`${count} stored version${count === 1 ? '' : 's'} not evaluated: ${message}`);
     }
-    report.affected = [...found.values()].sort(
-      (a, b) => byCodePoint(a.organisationId, b.organisationId) || byCodePoint(a.inventoryId, b.inventoryId) || byCodePoint(a.component.purl, b.component.purl),
-    );
+
+    // Rows with a source package may be named both as themselves and as their source; the forward scan merges the
+    // two (lowest fix across both), so such rows are evaluated once more with both names.
+    const merged = new Map<string, string | null>();
+    const mergedFix = (r: CandidateRow, fixed: string | null): string | null => {
+      if (r.source_name === null) return fixed;
+      const k = r.ecosystem + NUL + r.name + NUL + r.source_name + NUL + (r.release ?? '') + NUL + r.version;
+      let f = merged.get(k);
+      if (f === undefined) {
+        f = index.match({ ecosystem: r.ecosystem, release: r.release, names: [r.name, r.source_name], version: r.version }).matches[0]?.fixed ?? null;
+        merged.set(k, f);
+      }
+      return f;
+    };
+    const byName = (r: CandidateRow) => hits.get(hitsKey(r.ecosystem, 'name'))?.get(key(r.name, r.release, r.version));
+    const bySource = (r: CandidateRow) => (r.source_name === null ? undefined : hits.get(hitsKey(r.ecosystem, 'source_name'))?.get(key(r.source_name, r.release, r.version)));
+
+    // One more row than the page, so the last page is known to be last.
+    const want = limit + 1;
+    const out: { a: AffectedComponent; at: Position }[] = [];
+    while (pos.group < groups.length && out.length < want) {
+      const g = groups[pos.group]!;
+      const asked = want - out.length;
+      let rows: CandidateRow[];
+      if (g.kind === 'package') {
+        const versions = hitVersions(hits.get(hitsKey(g.ecosystem, g.column)), g.name);
+        rows = versions.length === 0 ? [] : await componentsAt(this.deps.db, reader, g.column, g.ecosystem, g.name, versions, pos.afterId, asked);
+      } else {
+        rows = await gitComponents(this.deps.db, reader, g.repo, pos.afterId, asked);
+      }
+      for (const r of rows) {
+        const at = { group: pos.group, afterId: r.id };
+        let fixed: string | null | undefined;
+        if (g.kind === 'package' && g.column === 'name') fixed = byName(r);
+        // A row both groups find is answered in its name group only.
+        else if (g.kind === 'package') fixed = byName(r) === undefined ? bySource(r) : undefined;
+        else if (byName(r) === undefined && bySource(r) === undefined) {
+          const c = componentFromPurl(r.purl);
+          const outcome = index.match({ ecosystem: 'GIT', release: null, names: [], version: r.version, ...(c.commit ? { commit: c.commit } : {}), repo: r.name });
+          fixed = outcome.matches.length > 0 ? outcome.matches[0]!.fixed : undefined;
+        }
+        if (fixed !== undefined) out.push({ a: toAffected(r, g.kind === 'package' ? mergedFix(r, fixed) : fixed), at });
+      }
+      // A short answer means the group is exhausted; otherwise go on after its last row (rows the release check
+      // dropped are passed over too).
+      if (rows.length < asked) pos = { group: pos.group + 1, afterId: 0 };
+      else pos = { group: pos.group, afterId: rows[rows.length - 1]!.id };
+    }
+    if (out.length > limit) {
+      const last = out[limit - 1]!.at;
+      report.nextCursor = encodeCursor(fingerprint, last);
+      out.length = limit;
+    }
+    report.affected = out.map((x) => x.a);
     return report;
   }
 
-  /** Phases two to four for one package column: distinct versions, one evaluation each, then the affected rows. */
-  private async lookup(
+  /** Phase one: distinct versions the reader may see, one evaluation each, however many organisations hold it. */
+  private async evaluateVersions(
     index: AdvisoryIndex,
     reader: ReturnType<InventoryService['reader']>,
-    ecosystem: string,
-    column: LookupColumn,
-    names: string[],
-    versionProblems: Map<string, number>,
-  ): Promise<{ row: CandidateRow; fixed: string | null }[]> {
-    const keys = await distinctVersions(this.deps.db, column, ecosystem, names);
-    // One evaluation per distinct stored version, however many organisations hold it.
-    const hits = new Map<string, string | null>();
-    const versionsByName = new Map<string, Set<string>>();
-    for (const k of keys) {
-      const outcome = index.match({ ecosystem, release: k.release, names: [k.name], version: k.version });
-      for (const pr of outcome.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
-      if (outcome.matches.length === 0) continue;
-      hits.set(key(k.name, k.release, k.version), outcome.matches[0]!.fixed);
-      let vs = versionsByName.get(k.name);
-      if (!vs) versionsByName.set(k.name, (vs = new Set()));
-      vs.add(k.version);
-    }
-    const queries: Promise<CandidateRow[]>[] = [];
-    for (const [name, versionSet] of versionsByName) {
-      const versions = [...versionSet];
-      for (let i = 0; i < versions.length; i += VERSION_CHUNK) queries.push(componentsAt(this.deps.db, reader, column, ecosystem, name, versions.slice(i, i + VERSION_CHUNK)));
-    }
-    const out: { row: CandidateRow; fixed: string | null }[] = [];
-    for (const rows of await Promise.all(queries)) {
-      for (const row of rows) {
-        // The SQL matched name and version; the release decides here.
-        const k = key(column === 'name' ? row.name : row.source_name!, row.release, row.version);
-        if (hits.has(k)) out.push({ row, fixed: hits.get(k)! });
+    packages: Map<string, Set<string>>,
+  ): Promise<{ hits: Hits; versionProblems: Map<string, number> }> {
+    const hits: Hits = new Map();
+    const versionProblems = new Map<string, number>();
+    for (const ecosystem of [...packages.keys()].sort()) {
+      const names = [...packages.get(ecosystem)!].sort();
+      for (const column of ['name', 'source_name'] as LookupColumn[]) {
+        const found = new Map<string, string | null>();
+        for (const k of await distinctVersions(this.deps.db, reader, column, ecosystem, names)) {
+          const outcome = index.match({ ecosystem, release: k.release, names: [k.name], version: k.version });
+          for (const pr of outcome.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
+          if (outcome.matches.length > 0) found.set(key(k.name, k.release, k.version), outcome.matches[0]!.fixed);
+        }
+        hits.set(hitsKey(ecosystem, column), found);
       }
     }
-    return out;
+    return { hits, versionProblems };
   }
+}
+
+/** The distinct versions of one name among the hit keys (a version may be hit in several releases). */
+function hitVersions(found: Map<string, string | null> | undefined, name: string): string[] {
+  if (!found) return [];
+  const prefix = name + NUL;
+  const out = new Set<string>();
+  for (const k of found.keys()) {
+    if (!k.startsWith(prefix)) continue;
+    out.add(k.slice(k.indexOf(NUL, prefix.length) + 1));
+  }
+  return [...out].sort();
+}
+
+function checkSize(record: OsvRecord): void {
+  const { packages, repos } = lookups(record);
+  let nPackages = 0;
+  for (const names of packages.values()) nPackages += names.size;
+  if (nPackages > AFFECTED_LIMITS.packages) throw tooLarge('distinct packages', nPackages, AFFECTED_LIMITS.packages);
+  if (repos.size > AFFECTED_LIMITS.repos) throw tooLarge('GIT repositories', repos.size, AFFECTED_LIMITS.repos);
+  let ranges = 0;
+  let events = 0;
+  let versions = 0;
+  for (const a of record.affected) {
+    ranges += a.ranges.length;
+    versions += a.versions.length;
+    for (const r of a.ranges) events += r.events.length;
+  }
+  if (ranges > AFFECTED_LIMITS.ranges) throw tooLarge('ranges', ranges, AFFECTED_LIMITS.ranges);
+  if (events > AFFECTED_LIMITS.events) throw tooLarge('range events', events, AFFECTED_LIMITS.events);
+  if (versions > AFFECTED_LIMITS.events) throw tooLarge('listed versions', versions, AFFECTED_LIMITS.events);
+}
+
+/** Opaque to clients; bound to the advisory's package list so a cursor cannot be replayed against another one. */
+function encodeCursor(fingerprint: string, at: Position): string {
+  return Buffer.from(JSON.stringify([fingerprint, at.group, at.afterId])).toString('base64url');
+}
+
+function decodeCursor(cursor: string, fingerprint: string, groups: number): Position {
+  const bad = () => new InvalidInputError('cursor is not one this advisory\'s previous page returned', { field: 'cursor' });
+  let v: unknown;
+  try {
+    v = JSON.parse(Buffer.from(cursor, 'base64url').toString('utf8'));
+  } catch {
+    throw bad();
+  }
+  if (!Array.isArray(v) || v.length !== 3 || v[0] !== fingerprint) throw bad();
+  const [, group, afterId] = v as [string, unknown, unknown];
+  if (!Number.isSafeInteger(group) || !Number.isSafeInteger(afterId) || (group as number) < 0 || (group as number) >= groups || (afterId as number) < 0) throw bad();
+  return { group: group as number, afterId: afterId as number };
 }
 
 /** The (ecosystem, canonical name) pairs and GIT repositories an advisory can match stored components by. */

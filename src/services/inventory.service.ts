@@ -29,6 +29,7 @@ import { relabelEntries } from '../store/audit.repository.ts';
 import type { Tx } from '../store/db.ts';
 import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
+import { inProcessSbomParser, type SbomParser } from './sbom-pool.ts';
 import { buildLabel, checkVersion, type LabelInput } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 
@@ -121,7 +122,11 @@ function auditView(i: Inventory): Omit<Inventory, 'unmatched'> {
 }
 
 export class InventoryService {
-  constructor(private readonly deps: ServiceDeps) {}
+  constructor(
+    private readonly deps: ServiceDeps,
+    /** Where uploads are parsed: the server passes its worker pool (src/composition.ts). */
+    private readonly sbomParser: SbomParser = inProcessSbomParser,
+  ) {}
 
   reader(p: Principal): InventoryReader {
     return inventoryScope(p, this.deps.clock.now());
@@ -185,13 +190,13 @@ export class InventoryService {
     const owner = await this.owningOrganisation(p, input.organisationId);
     const label = buildLabel(owner, input.label, undefined, 'AMBER');
     authorize(p, 'label.apply', label, this.deps.clock.now());
-    const sbom = prepareSbom(input);
+    const sbom = await this.sbomParser.prepare(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const inv: Inventory = {
         id: randomUUID(),
         name,
-        format: sbom.parsed.format,
-        componentCount: sbom.rows.length,
+        format: sbom.format,
+        componentCount: sbom.purl.length,
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
@@ -201,7 +206,7 @@ export class InventoryService {
         updatedAt: now,
       };
       const seq = await insertInventory(tx, inv);
-      await insertComponents(tx, seq, sbom.rows);
+      await insertComponents(tx, seq, sbom);
       await audit({ action: 'inventory.create', recordType: 'inventory', recordId: inv.id, organisationId: owner, label, before: null, after: auditView(inv) });
       return inv;
     });
@@ -224,7 +229,7 @@ export class InventoryService {
     const current = await this.visibleRow(p, id);
     authorize(p, 'inventory.write', toInventory(current), this.deps.clock.now());
     checkVersion(expectedVersion, current.version);
-    const sbom = prepareSbom(input);
+    const sbom = await this.sbomParser.prepare(input);
     return writeTx(this.deps, p, async (tx, audit, now) => {
       const row = await this.forWrite(p, id, tx);
       const before = toInventory(row);
@@ -232,8 +237,8 @@ export class InventoryService {
       const after: Inventory = {
         ...before,
         name: name ?? before.name,
-        format: sbom.parsed.format,
-        componentCount: sbom.rows.length,
+        format: sbom.format,
+        componentCount: sbom.purl.length,
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
@@ -242,7 +247,7 @@ export class InventoryService {
       };
       await this.saveVersioned(tx, row, after);
       await deleteComponents(tx, row.seq);
-      await insertComponents(tx, row.seq, sbom.rows);
+      await insertComponents(tx, row.seq, sbom);
       await audit({ action: 'inventory.replace', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label: after.label, before: auditView(before), after: auditView(after) });
       return after;
     });

@@ -8,6 +8,7 @@ import { isPostgres } from './dialect.ts';
 import * as foundation from './migrations/20261126T1200-foundation.ts';
 import * as inventories from './migrations/20261126T1300-inventories.ts';
 import * as invitations from './migrations/20261202T1000-invitations.ts';
+import * as organisationNameCi from './migrations/20261202T1100-organisation-name-ci.ts';
 import * as signInDevices from './migrations/20261202T1200-sign-in-devices.ts';
 
 export type Db = Kysely<Database>;
@@ -37,6 +38,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261126T1200-foundation': foundation,
   '20261126T1300-inventories': inventories,
   '20261202T1000-invitations': invitations,
+  '20261202T1100-organisation-name-ci': organisationNameCi,
   '20261202T1200-sign-in-devices': signInDevices,
 };
 

@@ -91,13 +91,34 @@ export async function insertInventory(tx: Tx, inv: Inventory): Promise<number> {
   return Number(row.seq);
 }
 
+/** Parsed components as columns (the shape the parsing worker returns), one entry per row in each. */
+export interface ComponentColumns {
+  ecosystem: readonly string[];
+  release: readonly (string | null)[];
+  name: readonly string[];
+  sourceName: readonly (string | null)[];
+  version: readonly string[];
+  purl: readonly string[];
+  bomRef: readonly (string | null)[];
+}
+
 // 9 parameters a row: 1000 rows stay far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters.
 const INSERT_BATCH = 1000;
 
-export async function insertComponents(tx: Tx, seq: number, components: readonly NewComponent[]): Promise<void> {
-  for (let i = 0; i < components.length; i += INSERT_BATCH) {
-    const batch = components.slice(i, i + INSERT_BATCH).map((c) => ({ inventory_seq: seq, ...c }));
+/**
+ * Inserts in batches and gives the event loop a turn between them: better-sqlite3 runs each statement
+ * synchronously, so 400,000 rows in one go held every other request (and /healthz) for seconds. The transaction
+ * stays one, so the upload is still all or nothing.
+ */
+export async function insertComponents(tx: Tx, seq: number, c: ComponentColumns): Promise<void> {
+  const n = c.purl.length;
+  for (let i = 0; i < n; i += INSERT_BATCH) {
+    const batch: (NewComponent & { inventory_seq: number })[] = [];
+    for (let j = i; j < Math.min(n, i + INSERT_BATCH); j++) {
+      batch.push({ inventory_seq: seq, ecosystem: c.ecosystem[j]!, release: c.release[j]!, name: c.name[j]!, source_name: c.sourceName[j]!, version: c.version[j]!, purl: c.purl[j]!, bom_ref: c.bomRef[j]! });
+    }
     await tx.insertInto('components').values(batch).execute();
+    if (i + INSERT_BATCH < n) await new Promise<void>((resolve) => setImmediate(resolve));
   }
 }
 
@@ -164,21 +185,45 @@ export interface VersionKey {
 }
 
 /**
- * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages, read from
- * the covering index alone. Not filtered by reader: it only tells which versions to evaluate, never leaves the server.
+ * IN lists are cut into chunks this long: far below SQLite's 32,766 and PostgreSQL's 65,535 bound parameters (the
+ * visibility condition adds a few more), and each chunk is still one index range scan.
  */
-export async function distinctVersions(db: Db, column: LookupColumn, ecosystem: string, names: readonly string[]): Promise<VersionKey[]> {
-  if (names.length === 0) return [];
-  let q = db
-    .selectFrom('components')
-    .select([`${column} as name`, 'release', 'version'])
-    .distinct()
-    .where('ecosystem', '=', ecosystem)
-    .where(column, 'in', [...names]);
-  // Lets both databases use the partial index on source_name.
-  if (column === 'source_name') q = q.where('source_name', 'is not', null);
-  const rows = await q.execute();
-  return rows.map((r) => ({ name: r.name as string, release: r.release, version: r.version }));
+export const IN_CHUNK = 500;
+
+function chunks<T>(xs: readonly T[], size = IN_CHUNK): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < xs.length; i += size) out.push(xs.slice(i, i + size));
+  return out;
+}
+
+/**
+ * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages in
+ * inventories the reader may see. Filtered in SQL like everything else: the versions feed the answer's `problems`,
+ * so a version held only in a hidden inventory must not even be evaluated. One query per chunk of names, run one
+ * after another, so a request naming many packages never queues thousands of statements on the connection.
+ */
+export async function distinctVersions(
+  db: Db,
+  reader: InventoryReader,
+  column: LookupColumn,
+  ecosystem: string,
+  names: readonly string[],
+): Promise<VersionKey[]> {
+  const out: VersionKey[] = [];
+  for (const chunk of chunks(names)) {
+    let q = db
+      .selectFrom('components as c')
+      .innerJoin('inventories', 'inventories.seq', 'c.inventory_seq')
+      .select([`c.${column} as name`, 'c.release', 'c.version'])
+      .distinct()
+      .where('c.ecosystem', '=', ecosystem)
+      .where(`c.${column}`, 'in', chunk)
+      .where(visible(reader));
+    // Lets both databases use the partial index on source_name.
+    if (column === 'source_name') q = q.where('c.source_name', 'is not', null);
+    for (const r of await q.execute()) out.push({ name: r.name as string, release: r.release, version: r.version });
+  }
+  return out;
 }
 
 export interface CandidateRow {
@@ -214,8 +259,10 @@ function candidates(db: Db, reader: InventoryReader) {
 }
 
 /**
- * Phase two: the stored components of one package at some versions, in inventories the reader may see (the policy
- * is applied in SQL, so hidden rows never leave the database). The caller re-checks the release per row.
+ * Phase two, one page: the stored components of one package at some versions, in inventories the reader may see
+ * (the policy is applied in SQL, so hidden rows never leave the database), in id order after `afterId`, at most
+ * `limit`. The version list is chunked; each chunk's first `limit` rows are merged, so the page is exact. The caller
+ * re-checks the release per row.
  */
 export async function componentsAt(
   db: Db,
@@ -224,19 +271,32 @@ export async function componentsAt(
   ecosystem: string,
   name: string,
   versions: readonly string[],
+  afterId: number,
+  limit: number,
 ): Promise<CandidateRow[]> {
-  if (versions.length === 0) return [];
-  const rows = await candidates(db, reader)
-    .where('c.ecosystem', '=', ecosystem)
-    .where(`c.${column}`, '=', name)
-    .where('c.version', 'in', [...versions])
-    .execute();
-  return rows.map((r) => ({ ...r, id: Number(r.id) }));
+  const merged: CandidateRow[] = [];
+  for (const chunk of chunks(versions)) {
+    const rows = await candidates(db, reader)
+      .where('c.ecosystem', '=', ecosystem)
+      .where(`c.${column}`, '=', name)
+      .where('c.version', 'in', chunk)
+      .where('c.id', '>', afterId)
+      .orderBy('c.id')
+      .limit(limit)
+      .execute();
+    for (const r of rows) merged.push({ ...r, id: Number(r.id) });
+  }
+  return merged.sort((a, b) => a.id - b.id).slice(0, limit);
 }
 
-/** Repositories pinned to a commit (ecosystem GIT, name = normalised repository URL). */
-export async function gitComponents(db: Db, reader: InventoryReader, repos: readonly string[]): Promise<CandidateRow[]> {
-  if (repos.length === 0) return [];
-  const rows = await candidates(db, reader).where('c.ecosystem', '=', 'GIT').where('c.name', 'in', [...repos]).execute();
+/** One page of the components pinned to commits of one repository (ecosystem GIT, name = normalised URL). */
+export async function gitComponents(db: Db, reader: InventoryReader, repo: string, afterId: number, limit: number): Promise<CandidateRow[]> {
+  const rows = await candidates(db, reader)
+    .where('c.ecosystem', '=', 'GIT')
+    .where('c.name', '=', repo)
+    .where('c.id', '>', afterId)
+    .orderBy('c.id')
+    .limit(limit)
+    .execute();
   return rows.map((r) => ({ ...r, id: Number(r.id) }));
 }

@@ -103,9 +103,21 @@ function forward(world: World, record: OsvRecord, reader: Principal): string[] {
   return out.sort();
 }
 
-async function reverse(world: World, record: OsvRecord, reader: Principal): Promise<string[]> {
-  const report = await world.container.services.affected.affectedBy(reader, record);
-  return report.affected.map((x) => `${x.inventoryId} ${x.component.purl} -> ${x.fixed}`).sort();
+/** Every page, small ones so paging itself is exercised; no row may come twice. */
+async function reverse(world: World, record: OsvRecord, reader: Principal, limit = 7): Promise<string[]> {
+  const out: string[] = [];
+  let cursor: string | undefined;
+  for (let pages = 0; ; pages++) {
+    assert.ok(pages < 100_000, 'paging does not end');
+    const report = await world.container.services.affected.affectedBy(reader, record, { limit, cursor });
+    assert.ok(report.affected.length <= limit);
+    out.push(...report.affected.map((x) => `${x.inventoryId} ${x.component.purl} -> ${x.fixed}`));
+    if (report.nextCursor === null) break;
+    assert.equal(report.affected.length, limit, 'only the last page may be short');
+    cursor = report.nextCursor;
+  }
+  assert.equal(new Set(out).size, out.length, 'a row came twice');
+  return out.sort();
 }
 
 // ------------------------------------------------------------------------------------------- synthetic estates

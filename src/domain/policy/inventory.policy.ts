@@ -24,6 +24,9 @@ export function inventoryScope(a: Principal, now: Date): InventoryScope {
 export const inventoryPolicy = {
   'inventory.list': rule<null>({ what: 'inventory', need: 'public' }),
   'inventory.read': rule<InventoryRecord>({ what: 'inventory', need: 'public', visible: seesInventory }),
+  // The reverse query reads across every inventory the caller may see; the answer is community data at best, so the
+  // public never asks it (issue 6: an anonymous caller learnt of other tenants' packages through its diagnostics).
+  'inventory.affected-by': rule<null>({ what: 'inventory', need: 'read' }),
   'inventory.create': rule<{ owner: string }>({
     what: 'inventory',
     need: 'write',
