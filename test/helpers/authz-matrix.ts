@@ -116,6 +116,14 @@ function writerOf(w: World, t: InventoryTarget): Reader {
 
 const docsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/');
 
+/** An organisation admin's PUT of someone outside their organisation: an invitation into their home (the 202 answer). */
+async function invite(w: World, adminName: string, userId: string): Promise<any> {
+  const admin = w.reader(adminName);
+  const res = await w.api.put(`/organisations/${admin.homeOrg}/members/${userId}`, admin.caller, { roles: ['member'] });
+  assert.equal(res.status, 202, `${adminName} invites ${userId}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 export const MATRIX: MatrixEntry[] = [
   // ---- Not the API: public, and carry nothing labelled ----
   {
@@ -435,6 +443,151 @@ export const MATRIX: MatrixEntry[] = [
         else if (r.orgs.includes(orgId)) assert.equal(res.status, 403, r.name);
         else assertLikeAbsent(res, await w.api.delete(`/organisations/${ABSENT_ID}/members/${victim.id}`, r.caller), `${r.name} removes a member of a hidden organisation`);
       }
+    },
+  },
+
+  // ---- Invitations ----
+  // An invitation exists only for its invitee; the inviting organisation's admins (and site admins) manage it; nothing
+  // in any answer tells whether the invitee exists.
+  {
+    method: 'GET', url: '/api/v1/me/invitations', rule: 'signed in: exactly the invitations addressed to you (by user id or e-mail), nobody else\'s',
+    async check(w) {
+      const u = await throwaway(w);
+      const byId = await invite(w, 'vendor-admin', u.id);
+      const byEmail = await w.api.post('/users', w.reader('researcher-admin').caller, { email: u.email, name: 'Whoever', memberships: [{ organisationId: w.homes.get('researcher'), roles: ['member'] }] });
+      assert.equal(byEmail.status, 202);
+      const mine = await w.api.get('/me/invitations', u.readToken);
+      assert.equal(mine.status, 200);
+      assert.deepEqual(
+        sorted(mine.body.items.map((i: any) => `${i.id} ${i.organisationId} ${i.organisationName} ${i.roles}`)),
+        sorted([`${byId.id} ${w.homes.get('vendor')} Home vendor member`, `${byEmail.body.invitations[0].id} ${w.homes.get('researcher')} Home researcher member`]),
+        'the invitee sees both, by id and by e-mail',
+      );
+      for (const r of w.readers) {
+        const res = await w.api.get('/me/invitations', r.caller);
+        if (r.anonymous) {
+          assert.equal(res.status, 401);
+          continue;
+        }
+        assert.equal(res.status, 200, r.name);
+        const text = JSON.stringify(res.body);
+        assert.ok(!text.includes(byId.id) && !text.includes(byEmail.body.invitations[0].id), `${r.name} does not see someone else's invitation`);
+        assertNoLeak(res, w.hiddenMarkers(r), `${r.name} GET /me/invitations`);
+      }
+    },
+  },
+  {
+    method: 'POST', url: '/api/v1/me/invitations/:id/accept', rule: 'the invitee only (write scope), which makes the membership; anyone else reads it as absent',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      try {
+        for (const r of w.readers) {
+          const res = await w.api.post(`/me/invitations/${inv.id}/accept`, r.caller);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else assertLikeAbsent(res, await w.api.post(`/me/invitations/${ABSENT_ID}/accept`, r.caller), `${r.name} accepts someone else's invitation`);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} accept`);
+        }
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.readToken)).status, 403, 'a read token does not accept');
+        assert.equal((await w.api.get('/session', u.readToken)).body.memberships.length, 0, 'nobody joined yet');
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 204);
+        const members = await w.api.get(`/organisations/${vendor}/members`, w.reader('vendor-admin').caller);
+        assert.deepEqual(members.body.find((m: any) => m.userId === u.id)?.roles, ['member'], 'accepting makes the membership');
+        assert.deepEqual((await w.api.get('/session', u.readToken)).body.memberships.map((m: any) => m.organisationId), [vendor]);
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 404, 'an accepted invitation is gone');
+        assert.equal((await w.api.get(`/organisations/${vendor}/invitations`, w.reader('vendor-admin').caller)).body.items.some((i: any) => i.id === inv.id), false);
+      } finally {
+        await services(w).organisations.removeMember(sys, vendor, u.id).catch(() => {});
+      }
+    },
+  },
+  {
+    method: 'POST', url: '/api/v1/me/invitations/:id/decline', rule: 'the invitee only (write scope); anyone else reads it as absent; the inviters\' list does not change',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      for (const r of w.readers) {
+        const res = await w.api.post(`/me/invitations/${inv.id}/decline`, r.caller);
+        if (r.anonymous) assert.equal(res.status, 401);
+        else assertLikeAbsent(res, await w.api.post(`/me/invitations/${ABSENT_ID}/decline`, r.caller), `${r.name} declines someone else's invitation`);
+        assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} decline`);
+      }
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/decline`, u.readToken)).status, 403, 'a read token does not decline');
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 1, 'the refused declines changed nothing');
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/decline`, u.writeToken)).status, 204);
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 0);
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 404, 'a declined invitation cannot be accepted');
+      assert.equal((await w.api.get('/session', u.readToken)).body.memberships.length, 0, 'declining joins nothing');
+      // Its vanishing would tell the inviters that the invitee exists.
+      const pending = await w.api.get(`/organisations/${vendor}/invitations`, w.reader('vendor-admin').caller);
+      assert.ok(pending.body.items.some((i: any) => i.id === inv.id), 'the inviters still see it pending');
+    },
+  },
+  {
+    method: 'GET', url: '/api/v1/organisations/:id/invitations',
+    rule: 'the organisation\'s admins and site admins; visible to others 403; hidden organisation reads as absent; items carry nothing about the invitee',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const known = await invite(w, 'vendor-admin', u.id);
+      const nobody = await invite(w, 'vendor-admin', ABSENT_ID);
+      assert.deepEqual(Object.keys(known).sort(), Object.keys(nobody).sort(), 'an invitation of an existing user and of an id that exists nowhere look alike');
+      const orgs = [{ id: vendor, name: 'Home vendor', tlp: 'RED' as const, embargo: 'none' as const, restricted: false }, ...w.orgTargets];
+      for (const r of w.readers) {
+        const absent = await w.api.get(`/organisations/${ABSENT_ID}/invitations`, r.caller);
+        for (const o of orgs) {
+          const res = await w.api.get(`/organisations/${o.id}/invitations`, r.caller);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} lists ${o.name}'s invitations`);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else if (!seesOrganisation(r, o)) assertLikeAbsent(res, absent, `${r.name} lists hidden ${o.name}'s invitations`);
+          else if (!(r.siteAdmin || r.adminOf.includes(o.id))) assert.equal(res.status, 403, `${r.name} lists ${o.name}'s invitations`);
+          else {
+            assert.equal(res.status, 200, `${r.name} lists ${o.name}'s invitations`);
+            assert.ok(res.body.items.every((i: any) => i.organisationId === o.id), 'only that organisation\'s');
+            if (o.id !== vendor) continue;
+            const ids = res.body.items.map((i: any) => i.id);
+            assert.ok(ids.includes(known.id) && ids.includes(nobody.id), `${r.name} sees both pending invitations`);
+            for (const i of res.body.items) assert.deepEqual(Object.keys(i).sort(), ['createdAt', 'email', 'expiresAt', 'id', 'organisationId', 'roles', 'userId']);
+            assert.ok(!JSON.stringify(res.body).includes('Throwaway'), 'nor the invitee\'s name');
+          }
+        }
+      }
+    },
+  },
+  {
+    method: 'DELETE', url: '/api/v1/organisations/:id/invitations/:invitationId',
+    rule: 'the organisation\'s admins and site admins; visible to others 403; hidden organisation, or another organisation\'s invitation, reads as absent',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      const orgs = [{ id: vendor, name: 'Home vendor', tlp: 'RED' as const, embargo: 'none' as const, restricted: false }, ...w.orgTargets];
+      for (const r of w.readers) {
+        for (const o of orgs) {
+          const manages = r.siteAdmin || r.adminOf.includes(o.id);
+          if (manages) continue;
+          // An invitation id of the vendor home's (or of none, elsewhere): the decision comes before the lookup.
+          const res = await w.api.delete(`/organisations/${o.id}/invitations/${o.id === vendor ? inv.id : ABSENT_ID}`, r.caller);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} withdraws from ${o.name}`);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else if (!seesOrganisation(r, o)) assertLikeAbsent(res, await w.api.delete(`/organisations/${ABSENT_ID}/invitations/${inv.id}`, r.caller), `${r.name} withdraws from hidden ${o.name}`);
+          else assert.equal(res.status, 403, `${r.name} withdraws from ${o.name}`);
+        }
+        // An admin of another organisation naming this invitation under their own: as if it did not exist.
+        if (r.kind && r.adminOf.includes(r.homeOrg!) && r.homeOrg !== vendor) {
+          const res = await w.api.delete(`/organisations/${r.homeOrg}/invitations/${inv.id}`, r.caller);
+          assertLikeAbsent(res, await w.api.delete(`/organisations/${r.homeOrg}/invitations/${ABSENT_ID}`, r.caller), `${r.name} withdraws another organisation's invitation`);
+        }
+      }
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 1, 'the refused withdrawals changed nothing');
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${inv.id}`, w.reader('vendor-admin').caller)).status, 204, 'the organisation\'s admin withdraws it');
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 0, 'the invitee no longer sees it');
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${inv.id}`, w.reader('vendor-admin').caller)).status, 404, 'withdrawn once');
+      const again = await invite(w, 'vendor-admin', u.id);
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${again.id}`, w.reader('site-admin').caller)).status, 204, 'site admins withdraw too');
+      assert.equal((await w.api.post(`/me/invitations/${again.id}/accept`, u.writeToken)).status, 404, 'a withdrawn invitation cannot be accepted');
     },
   },
 
