@@ -98,29 +98,28 @@ export interface AuditFilter {
 }
 
 /**
- * Entries the scope may read, newest first: everything for site administrators; otherwise entries filed under the
- * scope's organisations whose record label (when the record carries one) the reader satisfies, decided in SQL.
+ * Entries the scope may read, newest first: those filed under the scope's organisations (every organisation's for
+ * site administrators), unlabelled or with a record label the reader satisfies, decided in SQL.
  */
 export async function listAuditEntries(db: Db, scope: AuditScope, filter: AuditFilter, beforeSeq: number | null, limit: number) {
   let q = db
     .selectFrom('audit_log')
     .select(['seq', 'at', 'actor_user_id', 'actor_email', 'organisation_id', 'via', 'token_id', 'session_id', 'action', 'record_type', 'record_id', 'before_digest', 'after_digest', 'prev_hash', 'hash']);
-  if (!scope.all) {
+  if (!scope.everyOrganisation) {
     if (scope.organisationIds.length === 0) return [];
-    q = q
-      .where('organisation_id', 'in', scope.organisationIds)
-      .where((eb) =>
-        eb.or([
-          eb('label_tlp', 'is', null),
-          visibleTo(scope.facts, scope.now, 'audit_log', {
-            owner_org_id: 'label_owner',
-            tlp: 'label_tlp',
-            embargo_until: 'label_embargo_until',
-            restricted_role: 'label_restricted',
-          })(eb),
-        ]),
-      );
+    q = q.where('organisation_id', 'in', scope.organisationIds);
   }
+  q = q.where((eb) =>
+    eb.or([
+      eb('label_tlp', 'is', null),
+      visibleTo(scope.facts, scope.now, 'audit_log', {
+        owner_org_id: 'label_owner',
+        tlp: 'label_tlp',
+        embargo_until: 'label_embargo_until',
+        restricted_role: 'label_restricted',
+      })(eb),
+    ]),
+  );
   if (filter.recordType) q = q.where('record_type', '=', filter.recordType);
   if (filter.recordId) q = q.where('record_id', '=', filter.recordId);
   if (beforeSeq !== null) q = q.where('seq', '<', beforeSeq);

@@ -27,6 +27,9 @@ const CASES: Record<string, { url: string; body?: unknown; headers?: Record<stri
   'PATCH /api/v1/inventories/{id}': { url: `/inventories/${ID}`, body: { name: 'Renamed' }, headers: { 'if-match': '"1"' } },
   'DELETE /api/v1/inventories/{id}': { url: `/inventories/${ID}` },
   'POST /api/v1/session/revoke-all': { url: '/session/revoke-all' },
+  'POST /api/v1/me/invitations/{id}/accept': { url: `/me/invitations/${ID}/accept` },
+  'POST /api/v1/me/invitations/{id}/decline': { url: `/me/invitations/${ID}/decline` },
+  'DELETE /api/v1/organisations/{id}/invitations/{invitationId}': { url: `/organisations/${ID}/invitations/${ID}` },
   'POST /api/v1/me/password': { url: '/me/password', body: { currentPassword: 'scopes test passphrase', newPassword: 'another scopes passphrase' } },
 };
 

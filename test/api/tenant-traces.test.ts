@@ -57,8 +57,16 @@ describeEachDriver("other tenants' traces", (driver) => {
 
     const holder = await api.get(`/audit?recordId=${id}`, call.handlerA);
     assert.equal(holder.status, 403, 'members who are not admins have no audit view at all');
+    // Site administrators get no exemption from labels (they cannot read the inventory either), so none from its history.
+    assert.equal((await api.get(`/inventories/${id}`, call.site)).status, 404, 'the inventory is hidden from the site admin too');
     const site = await api.get(`/audit?recordId=${id}`, call.site);
-    assert.deepEqual(site.body.items.map((e: any) => e.action).sort(), ['inventory.create', 'inventory.update'], "the site admin's view is unchanged");
+    assert.deepEqual([site.status, site.body.items], [200, []], "the site admin's view has no entry of it either");
+    const siteAll = await api.get('/audit?limit=200', call.site);
+    assert.ok(siteAll.body.items.some((e: any) => e.organisationId === org.a), "the site admin still sees Operator A's other entries");
+    assert.ok(!siteAll.body.items.some((e: any) => e.recordId === id), 'no entry in the whole view names the hidden inventory');
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), org.a, user.handlerA, ['admin', 'member', ROLE]);
+    assert.deepEqual((await api.get(`/audit?recordId=${id}`, call.handlerA)).body.items.map((e: any) => e.action).sort(), ['inventory.create', 'inventory.update'], 'an admin holding the role reads its history');
+    await server.container.services.organisations.setMember(systemPrincipal('cli'), org.a, user.handlerA, ['member', ROLE]);
     assert.equal((await server.container.services.audit.verify()).ok, true, 'the hash chain still verifies');
   });
 
@@ -70,8 +78,11 @@ describeEachDriver("other tenants' traces", (driver) => {
     const patched = await api.patch(`/inventories/${id}`, call.handlerA, { label: { restricted: ROLE } }, { 'if-match': `"${up.body.version}"` });
     assert.equal(patched.status, 200, JSON.stringify(patched.body));
     assert.deepEqual((await api.get(`/audit?recordId=${id}`, call.adminA)).body.items, [], 'no entry of it is left in their view');
-    assert.equal((await api.get(`/audit?recordId=${id}`, call.site)).body.items.length, 2);
-    assert.equal((await server.container.services.audit.verify()).ok, true, 'relabelling does not touch the hash chain');
+    assert.deepEqual((await api.get(`/audit?recordId=${id}`, call.site)).body.items, [], 'nor in the site admin\'s, who holds no such role');
+    const verified = await server.container.services.audit.verify();
+    assert.equal(verified.ok, true, 'relabelling does not touch the hash chain');
+    const total = await server.container.deps.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
+    assert.equal(verified.entries, Number(total.n), 'audit verify checks the whole chain, hidden entries included');
   });
 
   it('PUT members of an outside user is an invitation that reveals nothing, and the invitee decides', async () => {

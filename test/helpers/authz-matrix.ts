@@ -116,6 +116,14 @@ function writerOf(w: World, t: InventoryTarget): Reader {
 
 const docsRoute = (url: string) => url === '/docs' || url.startsWith('/docs/');
 
+/** An organisation admin's PUT of someone outside their organisation: an invitation into their home (the 202 answer). */
+async function invite(w: World, adminName: string, userId: string): Promise<any> {
+  const admin = w.reader(adminName);
+  const res = await w.api.put(`/organisations/${admin.homeOrg}/members/${userId}`, admin.caller, { roles: ['member'] });
+  assert.equal(res.status, 202, `${adminName} invites ${userId}: ${JSON.stringify(res.body)}`);
+  return res.body;
+}
+
 export const MATRIX: MatrixEntry[] = [
   // ---- Not the API: public, and carry nothing labelled ----
   {
@@ -331,14 +339,31 @@ export const MATRIX: MatrixEntry[] = [
   },
   {
     method: 'PUT', url: '/api/v1/organisations/:id/members/:userId',
-    rule: 'admins of the organisation and site admins; a hidden organisation reads as absent; restricted roles only from site admins or an admin holding them',
+    rule: 'admins of the organisation and site admins: 200 for a user they can see, 202 (an invitation) for anyone else; non-admins 403; a hidden organisation reads as absent; restricted roles only from site admins or an admin holding them',
     async check(w) {
       const siteAdmin = w.reader('site-admin');
+      const outsider = await throwaway(w, [{ organisationId: w.homes.get('researcher')!, roles: ['member'] }]);
       for (const r of kindReaders(w)) {
+        const admin = r.adminOf.includes(r.homeOrg!);
         // A colleague's roles: the organisation's admins may change them.
         const colleague = await throwaway(w, [{ organisationId: r.homeOrg!, roles: ['member'] }]);
         const put = await w.api.put(`/organisations/${r.homeOrg}/members/${colleague.id}`, r.caller, { roles: ['member'] });
-        assert.equal(put.status, r.adminOf.includes(r.homeOrg!) ? 200 : 403, `${r.name} sets a colleague's roles`);
+        assert.equal(put.status, admin ? 200 : 403, `${r.name} sets a colleague's roles`);
+        if (admin) assert.deepEqual([put.body.userId, put.body.email, put.body.roles], [colleague.id, colleague.email, ['member']], `${r.name} reads back their own member`);
+        assertNoLeak(put, w.hiddenMarkers(r), `${r.name} PUT a colleague`);
+        // Someone from outside (unless they are a colleague already): an admin's PUT is an invitation, answered alike for an id that exists nowhere.
+        if (!r.orgs.includes(w.homes.get('researcher')!)) {
+          const invite = await w.api.put(`/organisations/${r.homeOrg}/members/${outsider.id}`, r.caller, { roles: ['member'] });
+          const nobody = await w.api.put(`/organisations/${r.homeOrg}/members/${ABSENT_ID}`, r.caller, { roles: ['member'] });
+          assert.equal(invite.status, admin ? 202 : 403, `${r.name} adds an outsider: ${JSON.stringify(invite.body)}`);
+          assert.equal(nobody.status, invite.status, `${r.name}: an absent id answers like an outsider`);
+          if (admin) {
+            assert.deepEqual(Object.keys(invite.body).sort(), Object.keys(nobody.body).sort());
+            assert.deepEqual([invite.body.organisationId, invite.body.userId, invite.body.email, invite.body.roles], [r.homeOrg, outsider.id, null, ['member']]);
+            assert.ok(!JSON.stringify(invite.body).includes(outsider.email) && !JSON.stringify(invite.body).includes('Throwaway'), `${r.name}: the invitation does not reveal the outsider`);
+          }
+          assertNoLeak(invite, w.hiddenMarkers(r), `${r.name} PUT an outsider`);
+        }
         // Another organisation: hidden (every home is RED) reads as absent.
         for (const kind of ORGANISATION_KINDS) {
           const orgId = w.homes.get(kind)!;
@@ -346,7 +371,21 @@ export const MATRIX: MatrixEntry[] = [
           const res = await w.api.put(`/organisations/${orgId}/members/${r.userId}`, r.caller, { roles: ['member'] });
           const absent = await w.api.put(`/organisations/${ABSENT_ID}/members/${r.userId}`, r.caller, { roles: ['member'] });
           assertLikeAbsent(res, absent, `${r.name} adds themselves to Home ${kind}`);
+          assertNoLeak(res, w.hiddenMarkers(r), `${r.name} PUT into Home ${kind}`);
         }
+      }
+      // Nobody joined by invitation alone.
+      assert.deepEqual((await w.api.get('/session', outsider.readToken)).body.memberships.map((m: any) => m.organisationId), [w.homes.get('researcher')], 'the outsider is a member only where they were');
+      // Site administrators see everyone, so they add directly; an id that exists nowhere is 404 to them.
+      const direct = await w.api.put(`/organisations/${w.homes.get('vendor')}/members/${outsider.id}`, siteAdmin.caller, { roles: ['member'] });
+      assert.deepEqual([direct.status, direct.body.userId], [200, outsider.id], 'site administrators add directly');
+      await services(w).organisations.removeMember(sys, w.homes.get('vendor')!, outsider.id);
+      assert.equal((await w.api.put(`/organisations/${w.homes.get('vendor')}/members/${ABSENT_ID}`, siteAdmin.caller, { roles: ['member'] })).status, 404);
+      // The owner administers every target organisation, whatever its label: outsiders are invited there too.
+      const owner = w.reader('owner');
+      for (const t of w.orgTargets) {
+        const res = await w.api.put(`/organisations/${t.id}/members/${outsider.id}`, owner.caller, { roles: ['member'] });
+        assert.equal(res.status, 202, `${owner.name} invites into ${t.name}`);
       }
       assert.equal((await w.api.put(`/organisations/${w.homes.get('vendor')}/members/${w.reader('vendor-member').userId}`, {}, { roles: ['member'] })).status, 401);
 
@@ -379,7 +418,7 @@ export const MATRIX: MatrixEntry[] = [
           try {
             const res = await w.api.put(`/organisations/${admin.homeOrg}/members/${outsider.userId}`, admin.caller, { roles: ['member'] });
             const text = JSON.stringify(res.body);
-            assert.ok(res.status < 500, `${outsider.name}: ${res.status}`);
+            assert.equal(res.status, 202, `${outsider.name}: ${text}`);
             assert.ok(!text.includes(outsider.email!) && !text.includes(`"${outsider.name}"`), `inviting ${outsider.name} must not reveal their e-mail or name: ${text}`);
             const members = await w.api.get(`/organisations/${admin.homeOrg}/members`, admin.caller);
             assert.ok(!members.body.some((m: any) => m.userId === outsider.userId), `${outsider.name} is not a member before accepting`);
@@ -407,6 +446,151 @@ export const MATRIX: MatrixEntry[] = [
     },
   },
 
+  // ---- Invitations ----
+  // An invitation exists only for its invitee; the inviting organisation's admins (and site admins) manage it; nothing
+  // in any answer tells whether the invitee exists.
+  {
+    method: 'GET', url: '/api/v1/me/invitations', rule: 'signed in: exactly the invitations addressed to you (by user id or e-mail), nobody else\'s',
+    async check(w) {
+      const u = await throwaway(w);
+      const byId = await invite(w, 'vendor-admin', u.id);
+      const byEmail = await w.api.post('/users', w.reader('researcher-admin').caller, { email: u.email, name: 'Whoever', memberships: [{ organisationId: w.homes.get('researcher'), roles: ['member'] }] });
+      assert.equal(byEmail.status, 202);
+      const mine = await w.api.get('/me/invitations', u.readToken);
+      assert.equal(mine.status, 200);
+      assert.deepEqual(
+        sorted(mine.body.items.map((i: any) => `${i.id} ${i.organisationId} ${i.organisationName} ${i.roles}`)),
+        sorted([`${byId.id} ${w.homes.get('vendor')} Home vendor member`, `${byEmail.body.invitations[0].id} ${w.homes.get('researcher')} Home researcher member`]),
+        'the invitee sees both, by id and by e-mail',
+      );
+      for (const r of w.readers) {
+        const res = await w.api.get('/me/invitations', r.caller);
+        if (r.anonymous) {
+          assert.equal(res.status, 401);
+          continue;
+        }
+        assert.equal(res.status, 200, r.name);
+        const text = JSON.stringify(res.body);
+        assert.ok(!text.includes(byId.id) && !text.includes(byEmail.body.invitations[0].id), `${r.name} does not see someone else's invitation`);
+        assertNoLeak(res, w.hiddenMarkers(r), `${r.name} GET /me/invitations`);
+      }
+    },
+  },
+  {
+    method: 'POST', url: '/api/v1/me/invitations/:id/accept', rule: 'the invitee only (write scope), which makes the membership; anyone else reads it as absent',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      try {
+        for (const r of w.readers) {
+          const res = await w.api.post(`/me/invitations/${inv.id}/accept`, r.caller);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else assertLikeAbsent(res, await w.api.post(`/me/invitations/${ABSENT_ID}/accept`, r.caller), `${r.name} accepts someone else's invitation`);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} accept`);
+        }
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.readToken)).status, 403, 'a read token does not accept');
+        assert.equal((await w.api.get('/session', u.readToken)).body.memberships.length, 0, 'nobody joined yet');
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 204);
+        const members = await w.api.get(`/organisations/${vendor}/members`, w.reader('vendor-admin').caller);
+        assert.deepEqual(members.body.find((m: any) => m.userId === u.id)?.roles, ['member'], 'accepting makes the membership');
+        assert.deepEqual((await w.api.get('/session', u.readToken)).body.memberships.map((m: any) => m.organisationId), [vendor]);
+        assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 404, 'an accepted invitation is gone');
+        assert.equal((await w.api.get(`/organisations/${vendor}/invitations`, w.reader('vendor-admin').caller)).body.items.some((i: any) => i.id === inv.id), false);
+      } finally {
+        await services(w).organisations.removeMember(sys, vendor, u.id).catch(() => {});
+      }
+    },
+  },
+  {
+    method: 'POST', url: '/api/v1/me/invitations/:id/decline', rule: 'the invitee only (write scope); anyone else reads it as absent; the inviters\' list does not change',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      for (const r of w.readers) {
+        const res = await w.api.post(`/me/invitations/${inv.id}/decline`, r.caller);
+        if (r.anonymous) assert.equal(res.status, 401);
+        else assertLikeAbsent(res, await w.api.post(`/me/invitations/${ABSENT_ID}/decline`, r.caller), `${r.name} declines someone else's invitation`);
+        assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} decline`);
+      }
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/decline`, u.readToken)).status, 403, 'a read token does not decline');
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 1, 'the refused declines changed nothing');
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/decline`, u.writeToken)).status, 204);
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 0);
+      assert.equal((await w.api.post(`/me/invitations/${inv.id}/accept`, u.writeToken)).status, 404, 'a declined invitation cannot be accepted');
+      assert.equal((await w.api.get('/session', u.readToken)).body.memberships.length, 0, 'declining joins nothing');
+      // Its vanishing would tell the inviters that the invitee exists.
+      const pending = await w.api.get(`/organisations/${vendor}/invitations`, w.reader('vendor-admin').caller);
+      assert.ok(pending.body.items.some((i: any) => i.id === inv.id), 'the inviters still see it pending');
+    },
+  },
+  {
+    method: 'GET', url: '/api/v1/organisations/:id/invitations',
+    rule: 'the organisation\'s admins and site admins; visible to others 403; hidden organisation reads as absent; items carry nothing about the invitee',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const known = await invite(w, 'vendor-admin', u.id);
+      const nobody = await invite(w, 'vendor-admin', ABSENT_ID);
+      assert.deepEqual(Object.keys(known).sort(), Object.keys(nobody).sort(), 'an invitation of an existing user and of an id that exists nowhere look alike');
+      const orgs = [{ id: vendor, name: 'Home vendor', tlp: 'RED' as const, embargo: 'none' as const, restricted: false }, ...w.orgTargets];
+      for (const r of w.readers) {
+        const absent = await w.api.get(`/organisations/${ABSENT_ID}/invitations`, r.caller);
+        for (const o of orgs) {
+          const res = await w.api.get(`/organisations/${o.id}/invitations`, r.caller);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} lists ${o.name}'s invitations`);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else if (!seesOrganisation(r, o)) assertLikeAbsent(res, absent, `${r.name} lists hidden ${o.name}'s invitations`);
+          else if (!(r.siteAdmin || r.adminOf.includes(o.id))) assert.equal(res.status, 403, `${r.name} lists ${o.name}'s invitations`);
+          else {
+            assert.equal(res.status, 200, `${r.name} lists ${o.name}'s invitations`);
+            assert.ok(res.body.items.every((i: any) => i.organisationId === o.id), 'only that organisation\'s');
+            if (o.id !== vendor) continue;
+            const ids = res.body.items.map((i: any) => i.id);
+            assert.ok(ids.includes(known.id) && ids.includes(nobody.id), `${r.name} sees both pending invitations`);
+            for (const i of res.body.items) assert.deepEqual(Object.keys(i).sort(), ['createdAt', 'email', 'expiresAt', 'id', 'organisationId', 'roles', 'userId']);
+            assert.ok(!JSON.stringify(res.body).includes('Throwaway'), 'nor the invitee\'s name');
+          }
+        }
+      }
+    },
+  },
+  {
+    method: 'DELETE', url: '/api/v1/organisations/:id/invitations/:invitationId',
+    rule: 'the organisation\'s admins and site admins; visible to others 403; hidden organisation, or another organisation\'s invitation, reads as absent',
+    async check(w) {
+      const vendor = w.homes.get('vendor')!;
+      const u = await throwaway(w);
+      const inv = await invite(w, 'vendor-admin', u.id);
+      const orgs = [{ id: vendor, name: 'Home vendor', tlp: 'RED' as const, embargo: 'none' as const, restricted: false }, ...w.orgTargets];
+      for (const r of w.readers) {
+        for (const o of orgs) {
+          const manages = r.siteAdmin || r.adminOf.includes(o.id);
+          if (manages) continue;
+          // An invitation id of the vendor home's (or of none, elsewhere): the decision comes before the lookup.
+          const res = await w.api.delete(`/organisations/${o.id}/invitations/${o.id === vendor ? inv.id : ABSENT_ID}`, r.caller);
+          assertNoLeak(res, [...w.hiddenMarkers(r), u.email], `${r.name} withdraws from ${o.name}`);
+          if (r.anonymous) assert.equal(res.status, 401);
+          else if (!seesOrganisation(r, o)) assertLikeAbsent(res, await w.api.delete(`/organisations/${ABSENT_ID}/invitations/${inv.id}`, r.caller), `${r.name} withdraws from hidden ${o.name}`);
+          else assert.equal(res.status, 403, `${r.name} withdraws from ${o.name}`);
+        }
+        // An admin of another organisation naming this invitation under their own: as if it did not exist.
+        if (r.kind && r.adminOf.includes(r.homeOrg!) && r.homeOrg !== vendor) {
+          const res = await w.api.delete(`/organisations/${r.homeOrg}/invitations/${inv.id}`, r.caller);
+          assertLikeAbsent(res, await w.api.delete(`/organisations/${r.homeOrg}/invitations/${ABSENT_ID}`, r.caller), `${r.name} withdraws another organisation's invitation`);
+        }
+      }
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 1, 'the refused withdrawals changed nothing');
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${inv.id}`, w.reader('vendor-admin').caller)).status, 204, 'the organisation\'s admin withdraws it');
+      assert.equal((await w.api.get('/me/invitations', u.readToken)).body.items.length, 0, 'the invitee no longer sees it');
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${inv.id}`, w.reader('vendor-admin').caller)).status, 404, 'withdrawn once');
+      const again = await invite(w, 'vendor-admin', u.id);
+      assert.equal((await w.api.delete(`/organisations/${vendor}/invitations/${again.id}`, w.reader('site-admin').caller)).status, 204, 'site admins withdraw too');
+      assert.equal((await w.api.post(`/me/invitations/${again.id}/accept`, u.writeToken)).status, 404, 'a withdrawn invitation cannot be accepted');
+    },
+  },
+
   // ---- Users ----
   {
     method: 'GET', url: '/api/v1/users', rule: 'site admins everyone; organisation admins their organisations\' members; others themselves; page by page',
@@ -430,17 +614,42 @@ export const MATRIX: MatrixEntry[] = [
     },
   },
   {
-    method: 'POST', url: '/api/v1/users', rule: 'site admins; organisation admins into organisations they administer',
+    method: 'POST', url: '/api/v1/users',
+    rule: 'site admins create (201; 409 for a taken e-mail); organisation admins into organisations they administer get 202 { email, invitations } whether or not the e-mail exists, and no account; others 403',
     async check(w) {
+      const outsider = w.reader('researcher-member');
       for (const r of w.readers) {
-        const create = await w.api.post('/users', r.caller, { email: `${unique('new-by')}@matrix.example`, name: 'New', memberships: r.homeOrg ? [{ organisationId: r.homeOrg, roles: ['member'] }] : [] });
-        const mayCreate = r.siteAdmin || (r.kind !== null && r.adminOf.includes(r.homeOrg!));
-        assert.equal(create.status, r.anonymous ? 401 : mayCreate ? 201 : 403, `${r.name} creates a user`);
-        if (mayCreate && !r.siteAdmin) {
-          const elsewhere = await w.api.post('/users', r.caller, { email: `${unique('elsewhere-by')}@matrix.example`, name: 'New', memberships: [{ organisationId: w.orgTargets[0]!.id, roles: ['member'] }] });
-          assert.equal(elsewhere.status, 403, `${r.name} cannot create users in organisations they do not administer`);
+        const email = `${unique('new-by')}@matrix.example`;
+        const memberships = r.homeOrg ? [{ organisationId: r.homeOrg, roles: ['member'] }] : [];
+        const create = await w.api.post('/users', r.caller, { email, name: 'New', memberships });
+        const invites = r.kind !== null && r.adminOf.includes(r.homeOrg!);
+        assert.equal(create.status, r.anonymous ? 401 : r.siteAdmin ? 201 : invites ? 202 : 403, `${r.name} creates a user: ${JSON.stringify(create.body)}`);
+        assertNoLeak(create, w.hiddenMarkers(r), `${r.name} POST /users`);
+        if (r.siteAdmin) {
+          assert.equal(create.body.user.email, email);
+          const taken = await w.api.post('/users', r.caller, { email: outsider.email, name: 'Again', memberships: [] });
+          assert.equal(taken.status, 409, 'site administrators, who see every user, are told the e-mail is taken');
         }
+        if (!invites) continue;
+        // The invitation by e-mail: only what the admin supplied, and no account behind it.
+        assert.deepEqual(Object.keys(create.body).sort(), ['email', 'invitations']);
+        assert.equal(create.body.email, email);
+        assert.deepEqual(create.body.invitations.map((i: any) => [i.organisationId, i.userId, i.email, i.roles]), [[r.homeOrg, null, email, ['member']]], r.name);
+        assert.equal(await services(w).users.findByEmail(email), undefined, `${r.name}: the 202 made no account`);
+        // An address that has an account (another tenant's member) answers alike and reveals nothing about them.
+        const taken = await w.api.post('/users', r.caller, { email: outsider.email, name: 'New', memberships });
+        assert.equal(taken.status, 202, `${r.name}: a taken e-mail answers like a fresh one`);
+        assert.deepEqual(Object.keys(taken.body).sort(), ['email', 'invitations']);
+        assert.deepEqual(taken.body.invitations.map((i: any) => [i.organisationId, i.userId, i.email, i.roles]), [[r.homeOrg, null, outsider.email, ['member']]]);
+        assert.ok(!JSON.stringify(taken.body).includes(outsider.userId!) && !JSON.stringify(taken.body).includes(`"${outsider.name}"`), `${r.name}: the answer does not say who holds the e-mail`);
+        const elsewhere = await w.api.post('/users', r.caller, { email: `${unique('elsewhere-by')}@matrix.example`, name: 'New', memberships: [{ organisationId: w.orgTargets[0]!.id, roles: ['member'] }] });
+        assert.equal(elsewhere.status, 403, `${r.name} cannot invite into organisations they do not administer`);
       }
+      // The e-mail invitations reach the existing account; nobody joined behind the inviters' backs.
+      const mine = (await w.api.get('/me/invitations', outsider.caller)).body.items;
+      assert.ok(mine.length > 0, 'the invitations by e-mail reach the account that holds the address');
+      for (const i of mine) await w.api.post(`/me/invitations/${i.id}/decline`, outsider.caller);
+      assert.deepEqual(sorted(outsider.orgs), sorted((await w.api.get('/session', outsider.caller)).body.memberships.map((m: any) => m.organisationId)), 'no membership was made');
     },
     also: {
       // An organisation admin naming another tenant's e-mail gets the answer a fresh e-mail gets (issue 6).
@@ -492,19 +701,29 @@ export const MATRIX: MatrixEntry[] = [
     },
   },
   {
-    method: 'POST', url: '/api/v1/users/:id/reset-password', rule: 'site admins only; everyone else 403 whether or not the user exists',
+    method: 'POST', url: '/api/v1/users/:id/reset-password',
+    rule: 'site admins only; a user the caller cannot see reads as absent (404); one they can see but may not reset 403',
     async check(w) {
-      const u = await throwaway(w);
+      // A member of the vendor home: its admins see them, nobody else but site admins does.
+      const u = await throwaway(w, [{ organisationId: w.homes.get('vendor')!, roles: ['member'] }]);
       const session = await sessionOf(w, u);
       for (const r of w.readers.filter((x) => !x.siteAdmin)) {
         const res = await w.api.post(`/users/${u.id}/reset-password`, r.caller);
         const absent = await w.api.post(`/users/${ABSENT_ID}/reset-password`, r.caller);
-        assert.equal(res.status, r.anonymous ? 401 : 403, r.name);
-        assert.deepEqual([res.status, res.body.detail], [absent.status, absent.body.detail], `${r.name}: existence is not revealed`);
+        if (r.anonymous) assert.equal(res.status, 401);
+        else if (r.adminOf.includes(w.homes.get('vendor')!)) assert.equal(res.status, 403, `${r.name} sees the member but may not reset them`);
+        else assertLikeAbsent(res, absent, `${r.name} resets a user they cannot see`);
+        if (!r.anonymous) {
+          const self = await w.api.post(`/users/${r.userId}/reset-password`, r.caller);
+          assert.equal(self.status, 403, `${r.name} resets themselves: visible, not allowed`);
+        }
+        assertNoLeak(res, [u.email], `${r.name} reset-password`);
       }
+      assert.equal((await w.api.get('/session', session)).status, 200, 'the refused resets changed nothing');
       const res = await w.api.post(`/users/${u.id}/reset-password`, w.reader('site-admin').caller);
       assert.equal(res.status, 200);
       assert.equal((await w.api.get('/session', session)).status, 401, 'the reset ends the user\'s sessions');
+      assert.equal((await w.api.post(`/users/${ABSENT_ID}/reset-password`, w.reader('site-admin').caller)).status, 404, 'an absent id is 404 to site admins too');
     },
   },
 
@@ -563,7 +782,7 @@ export const MATRIX: MatrixEntry[] = [
   // ---- Audit ----
   {
     method: 'GET', url: '/api/v1/audit',
-    rule: 'site admins everything; organisation admins their organisations\' entries; others 403',
+    rule: 'site admins every organisation\'s entries, organisation admins their organisations\'; for both only entries of records they may read; others 403',
     async check(w) {
       for (const r of w.readers) {
         if (r.anonymous || !(r.siteAdmin || r.adminOf.length)) {
@@ -572,20 +791,24 @@ export const MATRIX: MatrixEntry[] = [
           if (!r.anonymous) assert.equal(res.body.type, PROBLEM + 'forbidden');
           continue;
         }
-        const { items, pages } = await walk(w, '/audit', r, 40);
-        if (r.siteAdmin) continue;
-        assert.ok(items.every((e: any) => r.adminOf.includes(e.organisationId)), `${r.name} sees only their organisations' entries`);
-        // Audit entries obey the record's label (issue 6): none for an inventory that is 404 to the reader.
+        const { items } = await walk(w, '/audit', r, 40);
+        if (!r.siteAdmin) assert.ok(items.every((e: any) => r.adminOf.includes(e.organisationId)), `${r.name} sees only their organisations' entries`);
+        // Audit entries obey the record's label (issue 6): every readable inventory's entries are there (site
+        // admins: of every organisation), and none of one that is 404 to the reader (checked in `also`).
         const inventoryIds = new Set(items.filter((e: any) => e.recordType === 'inventory').map((e: any) => e.recordId));
-        const want = visibleInventories(w, r).filter((i) => r.adminOf.includes(i.owner)).map((i) => i.id);
+        const want = visibleInventories(w, r).filter((i) => r.siteAdmin || r.adminOf.includes(i.owner)).map((i) => i.id);
+        if (r.siteAdmin || r.adminOf.includes(w.homes.get('vendor')!)) assert.ok(want.length > 0, `${r.name} has readable inventories to find`);
         for (const id of want) assert.ok(inventoryIds.has(id), `${r.name} sees the entries of their readable inventory ${id}`);
       }
     },
     also: {
       // Audit entries obey the record's label (issue 6): none for an inventory that is 404 to the reader, whether
-      // their own organisation's (restricted to a role they lack) or another's.
-      async 'organisation admins see no entry of a record that is 404 to them'(w) {
-        for (const r of w.readers.filter((x) => !x.siteAdmin && x.adminOf.length)) {
+      // their own organisation's (restricted to a role they lack) or another's. Labels exempt no one: site
+      // administrators cannot read another organisation's RED or restricted inventory, nor its history.
+      async 'site and organisation admins see no entry of a record that is 404 to them'(w) {
+        const admins = w.readers.filter((x) => x.siteAdmin || x.adminOf.length);
+        assert.ok(admins.some((x) => x.siteAdmin) && w.inventories.some((i) => !seesRecord(w.reader('site-admin'), i) && i.tlp === 'RED'), 'the site admin is checked against RED inventories');
+        for (const r of admins) {
           const { items, pages } = await walk(w, '/audit', r, 40);
           const inventoryIds = new Set(items.filter((e: any) => e.recordType === 'inventory').map((e: any) => e.recordId));
           const hidden = w.inventories.filter((i) => inventoryIds.has(i.id) && !seesRecord(r, i)).map((i) => i.name);

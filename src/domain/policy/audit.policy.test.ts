@@ -23,7 +23,7 @@ it('whose entries each reader is scoped to', () => {
   ];
   for (const [actor, all, orgs] of table) {
     const s = auditScope(ACTORS[actor], NOW);
-    assert.equal(s.all, all, actor);
+    assert.equal(s.everyOrganisation, all, actor);
     assert.deepEqual(s.organisationIds, orgs, actor);
   }
 });

@@ -3,19 +3,22 @@ import { administeredOrgIds, isSiteAdmin } from './predicates.ts';
 import { rule } from './rule.ts';
 
 /**
- * Who reads which audit entries: site administrators all of them; an organisation's administrators the entries
- * filed under their organisations whose record they may read (an entry of a labelled record carries that label, so
- * a restricted inventory's history is as hidden as the inventory). The repository applies this inside its SQL.
+ * Who reads which audit entries: site administrators the entries of every organisation, an organisation's
+ * administrators those filed under their organisations; for both, only unlabelled entries and those whose record
+ * label lets them read it (an entry of a labelled record carries that label, so a restricted inventory's history is
+ * as hidden as the inventory). Site administrators get no exemption from labels, as they get none from the
+ * inventories themselves. The repository applies this inside its SQL; `audit verify` reads the chain without it.
  */
 export interface AuditScope {
-  all: boolean;
+  /** Entries filed under any organisation (or none), not only under `organisationIds`. Labels still apply. */
+  everyOrganisation: boolean;
   organisationIds: string[];
   facts: ReaderFacts;
   now: string;
 }
 
 export function auditScope(a: Principal, now: Date): AuditScope {
-  return { all: isSiteAdmin(a), organisationIds: administeredOrgIds(a), facts: readerFacts(a), now: now.toISOString() };
+  return { everyOrganisation: isSiteAdmin(a), organisationIds: administeredOrgIds(a), facts: readerFacts(a), now: now.toISOString() };
 }
 
 export const auditPolicy = {
