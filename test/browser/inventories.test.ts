@@ -234,26 +234,25 @@ describe('operator pages in Chromium', { skip: skipReason }, () => {
   });
 
   it('loads more affected components while the answer has a nextCursor, and stops when it has none', async () => {
-    // Pages of the real answer, one component each, to drive the paging the route is gaining.
+    // The server's own paging, one component a page: the page asks without a limit, so the test narrows it to 1.
     const second = cyclonedx([{ name: 'lodash', version: '4.17.15', purl: 'pkg:npm/lodash@4.17.15' }]);
     const created = await page.request.post(`${server.url}/api/v1/inventories?name=plant-b`, { headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, data: second });
     assert.equal(created.status(), 201);
     const seen: (string | null)[] = [];
     await page.route('**/api/v1/advisories/affected*', async (route) => {
-      const cursor = new URL(route.request().url()).searchParams.get('cursor');
-      seen.push(cursor);
-      const real = await (await route.fetch()).json();
-      const index = cursor === null ? 0 : Number(cursor);
-      await route.fulfill({
-        json: { ...real, affected: real.affected.slice(index, index + 1), nextCursor: index + 1 < real.affected.length ? String(index + 1) : null },
-      });
+      const url = new URL(route.request().url());
+      seen.push(url.searchParams.get('cursor'));
+      url.searchParams.set('limit', '1');
+      await route.continue({ url: url.toString() });
     });
     await page.getByRole('button', { name: 'Find affected components' }).click();
     await page.getByTestId('affected-summary').filter({ hasText: '1 affected component so far' }).waitFor();
     await page.getByRole('button', { name: 'Load more' }).click();
     await page.getByTestId('affected-summary').filter({ hasText: /^2 affected components in 2 inventories of 1 organisation\.$/ }).waitFor();
     await absent(page.getByRole('button', { name: 'Load more' }), 'no Load more once nextCursor is null');
-    assert.deepEqual(seen, [null, '1']);
+    assert.equal(seen.length, 2, 'one request a page');
+    assert.equal(seen[0], null);
+    assert.ok(seen[1], 'the second page asks with the cursor the first answer gave');
     const text = await page.getByTestId('affected-results').innerText();
     assert.equal(text.match(/pkg:npm\/lodash@4\.17\.20/g)?.length, 1);
     assert.equal(text.match(/pkg:npm\/lodash@4\.17\.15/g)?.length, 1);
