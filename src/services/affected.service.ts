@@ -15,10 +15,12 @@ import { componentFromPurl } from '../domain/purl/purl-ecosystem.ts';
 import { parseOsvRecord, type OsvRecord } from '../formats/osv.ts';
 import {
   componentsAt,
-  distinctVersions,
+  storedVersions,
+  visibleVersions,
   gitComponents,
   type CandidateRow,
   type LookupColumn,
+  type VersionKey,
 } from '../store/inventory.repository.ts';
 import { guardFor } from '../domain/policy/authorize.ts';
 import type { ServiceDeps } from './context.ts';
@@ -219,7 +221,12 @@ export class AffectedService {
     return report;
   }
 
-  /** Phase one: distinct versions the reader may see, one evaluation each, however many organisations hold it. */
+  /**
+   * Phase one: every distinct stored version of the named packages is evaluated once, however many organisations hold
+   * it. The versions come from the index unfiltered (fast); what is reported about them is not: a version that could
+   * not be evaluated is counted in `problems` only when the reader may see an inventory holding it, and affected rows
+   * are read through the policy in phase two, so nothing of a hidden inventory reaches the answer.
+   */
   private async evaluateVersions(
     index: AdvisoryIndex,
     reader: ReturnType<InventoryService['reader']>,
@@ -231,10 +238,18 @@ export class AffectedService {
       const names = [...packages.get(ecosystem)!].sort();
       for (const column of ['name', 'source_name'] as LookupColumn[]) {
         const found = new Map<string, string | null>();
-        for (const k of await distinctVersions(this.deps.db, reader, column, ecosystem, names)) {
+        const failed: { key: VersionKey; problems: string[] }[] = [];
+        for (const k of await storedVersions(this.deps.db, column, ecosystem, names)) {
           const outcome = index.match({ ecosystem, release: k.release, names: [k.name], version: k.version });
-          for (const pr of outcome.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
+          if (outcome.problems.length > 0) failed.push({ key: k, problems: outcome.problems });
           if (outcome.matches.length > 0) found.set(key(k.name, k.release, k.version), outcome.matches[0]!.fixed);
+        }
+        if (failed.length > 0) {
+          const seen = new Set((await visibleVersions(this.deps.db, reader, column, ecosystem, failed.map((f) => f.key))).map((k) => key(k.name, k.release, k.version)));
+          for (const f of failed) {
+            if (!seen.has(key(f.key.name, f.key.release, f.key.version))) continue;
+            for (const pr of f.problems) versionProblems.set(pr, (versionProblems.get(pr) ?? 0) + 1);
+          }
         }
         hits.set(hitsKey(ecosystem, column), found);
       }

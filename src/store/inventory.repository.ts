@@ -197,33 +197,59 @@ function chunks<T>(xs: readonly T[], size = IN_CHUNK): T[][] {
 }
 
 /**
- * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages in
- * inventories the reader may see. Filtered in SQL like everything else: the versions feed the answer's `problems`,
- * so a version held only in a hidden inventory must not even be evaluated. One query per chunk of names, run one
- * after another, so a request naming many packages never queues thousands of statements on the connection.
+ * Phase one of the reverse query: the distinct (name, release, version) triples stored for some packages, read from
+ * the covering index alone (an index-only scan on both databases; joining every row to its inventory to filter it
+ * made a popular package's lookup several times slower). NOT filtered by reader: it only decides which versions to
+ * evaluate and never leaves the server. Anything reported from it must first be confirmed through `visibleVersions`;
+ * the affected rows themselves are read through `componentsAt`, which filters in SQL.
  */
-export async function distinctVersions(
-  db: Db,
-  reader: InventoryReader,
-  column: LookupColumn,
-  ecosystem: string,
-  names: readonly string[],
-): Promise<VersionKey[]> {
+export async function storedVersions(db: Db, column: LookupColumn, ecosystem: string, names: readonly string[]): Promise<VersionKey[]> {
   const out: VersionKey[] = [];
   for (const chunk of chunks(names)) {
     let q = db
+      .selectFrom('components')
+      .select([`${column} as name`, 'release', 'version'])
+      .distinct()
+      .where('ecosystem', '=', ecosystem)
+      .where(column, 'in', chunk);
+    // Lets both databases use the partial index on source_name.
+    if (column === 'source_name') q = q.where('source_name', 'is not', null);
+    for (const r of await q.execute()) out.push({ name: r.name as string, release: r.release, version: r.version });
+  }
+  return out;
+}
+
+/**
+ * Which of these stored (name, release, version) keys the reader may see in at least one inventory: the policy in
+ * SQL. Used for the diagnostics of the reverse query (versions that could not be evaluated), which must never be
+ * derived from rows the reader cannot read. Such keys are rare, so one chunked query per 500 keys is cheap.
+ */
+export async function visibleVersions(db: Db, reader: InventoryReader, column: LookupColumn, ecosystem: string, keys: readonly VersionKey[]): Promise<VersionKey[]> {
+  const wanted = new Map<string, VersionKey>();
+  for (const k of keys) wanted.set(versionKeyString(k), k);
+  const seen = new Set<string>();
+  for (const chunk of chunks(keys)) {
+    const rows = await db
       .selectFrom('components as c')
       .innerJoin('inventories', 'inventories.seq', 'c.inventory_seq')
       .select([`c.${column} as name`, 'c.release', 'c.version'])
       .distinct()
       .where('c.ecosystem', '=', ecosystem)
-      .where(`c.${column}`, 'in', chunk)
-      .where(visible(reader));
-    // Lets both databases use the partial index on source_name.
-    if (column === 'source_name') q = q.where('c.source_name', 'is not', null);
-    for (const r of await q.execute()) out.push({ name: r.name as string, release: r.release, version: r.version });
+      .where(`c.${column}`, 'in', [...new Set(chunk.map((k) => k.name))])
+      .where('c.version', 'in', [...new Set(chunk.map((k) => k.version))])
+      .where(visible(reader))
+      .execute();
+    // The IN lists select a superset (names x versions); only the exact keys asked for count.
+    for (const r of rows) {
+      const s = versionKeyString({ name: r.name as string, release: r.release, version: r.version });
+      if (wanted.has(s)) seen.add(s);
+    }
   }
-  return out;
+  return [...seen].map((s) => wanted.get(s)!);
+}
+
+function versionKeyString(k: VersionKey): string {
+  return k.name + '\u0000' + (k.release ?? '') + '\u0000' + k.version;
 }
 
 export interface CandidateRow {
