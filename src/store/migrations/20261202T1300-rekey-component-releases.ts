@@ -1,6 +1,7 @@
-import type { Kysely } from 'kysely';
+import { sql, type Kysely } from 'kysely';
 import { releasedEcosystems } from '../../domain/matching/ecosystem.ts';
 import { componentFromPurl } from '../../domain/purl/purl-ecosystem.ts';
+import { isPostgres } from '../dialect.ts';
 
 /**
  * Re-keys stored components to this release's purl mapping (issue 7): a purl's `distro` qualifier now maps to the
@@ -50,6 +51,7 @@ export async function rekeyComponents(db: Kysely<any>, batchSize = REKEY_BATCH):
       if (rows.length === 0) return 0;
       read += rows.length;
       after = rows[rows.length - 1]!.id;
+      const changes: (Keys & { id: number | string })[] = [];
       for (const r of rows) {
         const next = rekeyed(r.purl as string);
         if (next === null) {
@@ -57,14 +59,35 @@ export async function rekeyComponents(db: Kysely<any>, batchSize = REKEY_BATCH):
           continue;
         }
         if (next.ecosystem === r.ecosystem && next.release === r.release && next.name === r.name && next.source_name === r.source_name && next.version === r.version) continue;
-        await tx.updateTable('components').set(next).where('id', '=', r.id).execute();
-        changed++;
+        changes.push({ id: r.id, ...next });
       }
+      await write(tx, changes);
+      changed += changes.length;
       return rows.length;
     });
     if (n < batchSize) break;
   }
   return { read, changed, kept };
+}
+
+/**
+ * One statement per batch on PostgreSQL (UPDATE ... FROM VALUES: a round trip per row made 50,000 rows take 13 s);
+ * the id range, which the keyset order makes exact, lets the planner read the batch through the primary key instead
+ * of scanning the whole table once per batch;
+ * SQLite is in-process, where a statement per row inside the batch's transaction costs little.
+ */
+async function write(tx: Kysely<any>, changes: (Keys & { id: number | string })[]): Promise<void> {
+  if (changes.length === 0) return;
+  if (isPostgres(tx)) {
+    const values = sql.join(
+      changes.map((c) => sql`(${String(c.id)}::bigint, ${c.ecosystem}::text, ${c.release}::text, ${c.name}::text, ${c.source_name}::text, ${c.version}::text)`),
+    );
+    await sql`update components as c set ecosystem = v.ecosystem, release = v.release, name = v.name, source_name = v.source_name, version = v.version
+      from (values ${values}) as v(id, ecosystem, release, name, source_name, version)
+      where c.id = v.id and c.id between ${String(changes[0]!.id)}::bigint and ${String(changes[changes.length - 1]!.id)}::bigint`.execute(tx);
+    return;
+  }
+  for (const { id, ...keys } of changes) await tx.updateTable('components').set(keys).where('id', '=', id).execute();
 }
 
 interface Keys {
