@@ -76,10 +76,14 @@ interface PreparedSbom {
   sha: string;
 }
 
-/** The stored, canonical form of one parsed component: the key advisories are indexed under, plus its source. */
-export function toStoredComponent(c: SbomComponent): NewComponent {
+/**
+ * The stored, canonical form of one parsed component: the key advisories are indexed under, plus its source. When
+ * the purl's `distro` qualifier names no release we can decide, the row is still stored (with a null release, which
+ * the reverse query matches against every release) and `releaseProblem` says so, for the inventory's `unmatched`.
+ */
+export function prepareComponent(c: SbomComponent): { row: NewComponent; releaseProblem: string | null } {
   const osv = componentFromPurl(c.purl);
-  return {
+  const row: NewComponent = {
     ecosystem: osv.ecosystem,
     release: osv.release,
     // GIT components have no names list: their name is the normalised repository URL.
@@ -89,6 +93,12 @@ export function toStoredComponent(c: SbomComponent): NewComponent {
     purl: osv.purl,
     bom_ref: c.bomRef ?? null,
   };
+  return { row, releaseProblem: osv.releaseProblem === undefined ? null : `${osv.releaseProblem} (the component is stored)` };
+}
+
+/** Only the stored row (benches build rows this way). */
+export function toStoredComponent(c: SbomComponent): NewComponent {
+  return prepareComponent(c).row;
 }
 
 /** Parses and checks an upload before any transaction starts, so a bad SBOM writes nothing. */
@@ -103,7 +113,10 @@ export function prepareSbom(upload: SbomUpload): PreparedSbom {
   const unmatched: UnmatchedEntry[] = [...parsed.unmatched];
   for (const c of parsed.components) {
     try {
-      rows.push(toStoredComponent(c));
+      const { row, releaseProblem } = prepareComponent(c);
+      rows.push(row);
+      // Never quietly clean: a release we could not decide is stored and matched everywhere, but named here.
+      if (releaseProblem !== null) unmatched.push({ ref: c.bomRef ?? c.purl, reason: releaseProblem });
     } catch (err) {
       unmatched.push({ ref: c.bomRef ?? c.purl, reason: (err as Error).message });
     }

@@ -40,6 +40,9 @@ describeEachDriver('every state change checks the token scope', (driver) => {
   let server: TestServer;
   let api: ApiClient;
   let readToken = '';
+  let writeToken = '';
+  let writeTokenId = '';
+  let rootId = '';
   let writes: string[] = [];
 
   before(async () => {
@@ -49,6 +52,10 @@ describeEachDriver('every state change checks the token scope', (driver) => {
     // A site administrator, so that nothing but the token's scope stands in the way.
     const { user } = await server.container.services.users.create(sys, { email: 'root@scopes.example', name: 'Root', password: 'scopes test passphrase', siteAdmin: true });
     readToken = (await server.container.services.tokens.create(sys, { name: 'read only', scopes: ['read'], forUserId: user.id })).secret;
+    const minted = await server.container.services.tokens.create(sys, { name: 'write only', scopes: ['read', 'write'], forUserId: user.id });
+    writeToken = minted.secret;
+    writeTokenId = minted.token.id;
+    rootId = user.id;
     const spec = (await api.get('/openapi.json')).body;
     writes = Object.entries(spec.paths as Record<string, Record<string, unknown>>).flatMap(([path, ops]) =>
       Object.keys(ops)
@@ -75,5 +82,40 @@ describeEachDriver('every state change checks the token scope', (driver) => {
     }
     const afterCount = await server.container.deps.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow();
     assert.equal(Number(afterCount.n), Number(before.n), 'no audit entry: nothing was written');
+  });
+
+  it('administrative changes need the admin scope, even from a site administrator; changing oneself stays a write', async () => {
+    const sys = systemPrincipal('cli');
+    const org = await server.container.services.organisations.create(sys, { name: 'Scopes Admin Org', kind: 'vendor' });
+    const { user: other } = await server.container.services.users.create(sys, { email: 'other@scopes.example', name: 'Other', password: 'scopes test passphrase' });
+    const othersToken = (await server.container.services.tokens.create(sys, { name: 'theirs', scopes: ['read'], forUserId: other.id })).token;
+    const w = { bearer: writeToken };
+    const count = async () =>
+      Number((await server.container.deps.db.selectFrom('audit_log').select(({ fn }) => fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n);
+    const start = await count();
+
+    const refused = [
+      await api.patch(`/organisations/${org.id}`, w, { sectors: [] }, { 'if-match': `"${org.version}"` }),
+      await api.patch(`/organisations/${org.id}`, w, { name: 'Renamed By Write' }, { 'if-match': `"${org.version}"` }),
+      await api.patch(`/users/${other.id}`, w, { name: 'Renamed By Write' }, { 'if-match': `"${other.version}"` }),
+      await api.patch(`/users/${other.id}`, w, { disabled: true }, { 'if-match': `"${other.version}"` }),
+      await api.delete(`/tokens/${othersToken.id}`, w),
+    ];
+    for (const res of refused) {
+      assert.equal(res.status, 403, JSON.stringify(res.body));
+      assert.equal(res.body.type, PROBLEM + 'forbidden');
+      assert.match(res.body.detail, /admin/);
+    }
+    assert.equal(await count(), start, 'nothing was written');
+    assert.equal((await server.container.services.organisations.get(sys, org.id)).name, 'Scopes Admin Org');
+    assert.equal((await server.container.services.tokens.list(sys, other.id))[0]!.revokedAt, null);
+
+    const me = await api.get(`/users/${rootId}`, w);
+    const renamed = await api.patch(`/users/${rootId}`, w, { name: 'Root Renamed' }, { 'if-match': `"${me.body.version}"` });
+    assert.equal(renamed.status, 200, JSON.stringify(renamed.body));
+    assert.equal(renamed.body.name, 'Root Renamed');
+    const revoked = await api.delete(`/tokens/${writeTokenId}`, w);
+    assert.equal(revoked.status, 204, JSON.stringify(revoked.body));
+    assert.equal((await api.get(`/users/${rootId}`, w)).status, 401, 'the revoked token no longer works');
   });
 });

@@ -167,6 +167,11 @@ export function hasReleases(base: string): boolean {
   return RELEASED.has(base);
 }
 
+/** Every base ecosystem with releases, for SQL that must pick their rows (the re-keying migration). */
+export function releasedEcosystems(): string[] {
+  return [...RELEASED];
+}
+
 /** PEP 503 normalisation, which OSV requires for PyPI names. */
 export function pep503(name: string): string {
   return name.toLowerCase().replace(/[-_.]+/g, '-');

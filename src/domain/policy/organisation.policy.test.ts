@@ -33,9 +33,13 @@ it('organisation rules, as a table', () => {
     ['adminA', 'update GREEN B', () => outcome('adminA', 'organisation.update', GREEN_B), 'forbidden'],
     ['readTokenA', 'update A', () => outcome('readTokenA', 'organisation.update', RED_A), 'forbidden'],
     ['siteAdmin', 'update GREEN B', () => outcome('siteAdmin', 'organisation.update', GREEN_B), 'allow'],
+    // updating is administration: a write-only token is refused even for the organisation's or the site's admins
+    ['writeTokenAdminA', 'update A through a write token', () => outcome('writeTokenAdminA', 'organisation.update', RED_A), 'forbidden'],
+    ['writeTokenSiteAdmin', 'update GREEN B through a write token', () => outcome('writeTokenSiteAdmin', 'organisation.update', GREEN_B), 'forbidden'],
     // rename: site admins only (a clash would reveal a hidden organisation's name)
     ['adminA', 'rename A', () => outcome('adminA', 'organisation.rename', RED_A), 'forbidden'],
     ['siteAdmin', 'rename A', () => outcome('siteAdmin', 'organisation.rename', RED_A), 'allow'],
+    ['writeTokenSiteAdmin', 'rename A through a write token', () => outcome('writeTokenSiteAdmin', 'organisation.rename', RED_A), 'forbidden'],
     // labels: only a restriction one holds
     ['memberA', 'apply restricted label', () => outcome('memberA', 'label.apply', label(ORG.a, 'RED', { restricted: ROLE })), 'forbidden'],
     ['reviewerA', 'apply restricted label', () => outcome('reviewerA', 'label.apply', label(ORG.a, 'RED', { restricted: ROLE })), 'allow'],

@@ -34,9 +34,11 @@ export const organisationPolicy = {
     need: 'admin',
     allow: (a) => isSiteAdmin(a) || 'only site administrators can do this',
   }),
+  // Changing an organisation (its label, sectors, name) is administration, not everyday writing: a `write` token
+  // used to upload inventories must not be able to relabel the organisation too.
   'organisation.update': rule<OrganisationRecord>({
     what: 'organisation',
-    need: 'write',
+    need: 'admin',
     visible: seesOrganisation,
     allow: (a, o) => isSiteAdmin(a) || isAdminOf(a, o.id) || "only site administrators and the organisation's administrators can change it",
   }),
@@ -44,7 +46,7 @@ export const organisationPolicy = {
   // of that name exists. Renaming is for site administrators, who see the whole directory.
   'organisation.rename': rule<OrganisationRecord>({
     what: 'organisation',
-    need: 'write',
+    need: 'admin',
     visible: seesOrganisation,
     allow: (a) => isSiteAdmin(a) || 'only site administrators rename organisations',
   }),

@@ -43,6 +43,8 @@ export const ACTORS = {
   coordinator: person('coordinator', [[ORG.gov, 'government', ['member']]]),
   readTokenA: person('member-a', [[ORG.a, 'vendor', ['member']]], { via: 'token', scopes: ['read'] }),
   writeTokenA: person('member-a', [[ORG.a, 'vendor', ['member']]], { via: 'token', scopes: ['read', 'write'] }),
+  writeTokenAdminA: person('admin-a', [[ORG.a, 'vendor', ['admin']]], { via: 'token', scopes: ['read', 'write'] }),
+  writeTokenSiteAdmin: person('site-admin', [[ORG.ops, 'government', ['admin', 'member']]], { siteAdmin: true, via: 'token', scopes: ['read', 'write'] }),
   pendingA: person('pending-a', [[ORG.a, 'vendor', ['member']]], { mustChangePassword: true }),
 } satisfies Record<string, Principal>;
 

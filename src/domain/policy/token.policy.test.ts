@@ -17,6 +17,10 @@ it('token rules, as a table', () => {
     ['readTokenA', 'revoke own through a read token', () => outcome('readTokenA', 'token.revoke', { userId: 'member-a' }), 'forbidden'],
     ['memberB', "revoke member A's", () => outcome('memberB', 'token.revoke', { userId: 'member-a' }), 'not-found'],
     ['siteAdmin', "revoke anyone's", () => outcome('siteAdmin', 'token.revoke', { userId: 'member-a' }), 'allow'],
+    // revoking someone else's token is administration; one's own stays a write
+    ['writeTokenSiteAdmin', "revoke anyone's through a write token", () => outcome('writeTokenSiteAdmin', 'token.revoke', { userId: 'member-a' }), 'forbidden'],
+    ['writeTokenSiteAdmin', 'revoke own through a write token', () => outcome('writeTokenSiteAdmin', 'token.revoke', { userId: 'site-admin' }), 'allow'],
+    ['writeTokenA', 'revoke own through a write token', () => outcome('writeTokenA', 'token.revoke', { userId: 'member-a' }), 'allow'],
   ];
   for (const [actor, what, run, want] of table) assert.equal(run(), want, `${actor}: ${what}`);
 });

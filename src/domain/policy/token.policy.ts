@@ -1,4 +1,4 @@
-import { isOperator, isSelf, isSiteAdmin, viaToken } from './predicates.ts';
+import { hasScope, isOperator, isSelf, isSiteAdmin, viaToken } from './predicates.ts';
 import { rule } from './rule.ts';
 
 export interface TokenRecord {
@@ -20,5 +20,12 @@ export const tokenPolicy = {
       return isSelf(a, t.userId) || isOperator(a) || 'you can only create tokens for yourself';
     },
   }),
-  'token.revoke': rule<TokenRecord>({ what: 'token', need: 'write', visible: (a, t) => isSelf(a, t.userId) || isSiteAdmin(a) }),
+  // Revoking one's own token is everyday writing; revoking someone else's (site administrators only) is
+  // administration and needs the `admin` scope.
+  'token.revoke': rule<TokenRecord>({
+    what: 'token',
+    need: 'write',
+    visible: (a, t) => isSelf(a, t.userId) || isSiteAdmin(a),
+    allow: (a, t) => isSelf(a, t.userId) || hasScope(a, 'admin') || 'this token lacks the "admin" scope',
+  }),
 };

@@ -4,6 +4,7 @@ import { ORG, outcome, type ActorName, type Outcome } from './policy-test-actors
 
 const MEMBER_A = { id: 'member-a', organisationIds: [ORG.a] };
 const MEMBER_B = { id: 'member-b', organisationIds: [ORG.b] };
+const SITE_ADMIN = { id: 'site-admin', organisationIds: [ORG.ops] };
 const change = (u: { id: string; organisationIds: string[] }, changesFlags: boolean) => ({ ...u, changesFlags });
 
 it('user rules, as a table', () => {
@@ -28,6 +29,13 @@ it('user rules, as a table', () => {
     ['adminA', 'rename a member of A', () => outcome('adminA', 'user.update', change(MEMBER_A, false)), 'forbidden'],
     ['adminA', 'rename a member of B', () => outcome('adminA', 'user.update', change(MEMBER_B, false)), 'not-found'],
     ['siteAdmin', 'disable a member of B', () => outcome('siteAdmin', 'user.update', change(MEMBER_B, true)), 'allow'],
+    ['siteAdmin', 'rename a member of B', () => outcome('siteAdmin', 'user.update', change(MEMBER_B, false)), 'allow'],
+    // changing someone else is administration: a site admin's write-only token may rename only its own holder
+    ['writeTokenSiteAdmin', 'rename a member of B through a write token', () => outcome('writeTokenSiteAdmin', 'user.update', change(MEMBER_B, false)), 'forbidden'],
+    ['writeTokenSiteAdmin', 'disable a member of B through a write token', () => outcome('writeTokenSiteAdmin', 'user.update', change(MEMBER_B, true)), 'forbidden'],
+    ['writeTokenSiteAdmin', 'rename self through a write token', () => outcome('writeTokenSiteAdmin', 'user.update', change(SITE_ADMIN, false)), 'allow'],
+    ['writeTokenA', 'rename self through a write token', () => outcome('writeTokenA', 'user.update', change(MEMBER_A, false)), 'allow'],
+    ['readTokenA', 'rename self through a read token', () => outcome('readTokenA', 'user.update', change(MEMBER_A, false)), 'forbidden'],
     ['adminA', 'reset the password of a member of A', () => outcome('adminA', 'user.reset-password', MEMBER_A), 'forbidden'],
     ['adminA', 'reset the password of a member of B', () => outcome('adminA', 'user.reset-password', MEMBER_B), 'not-found'],
     ['siteAdmin', 'reset the password of a member of B', () => outcome('siteAdmin', 'user.reset-password', MEMBER_B), 'allow'],

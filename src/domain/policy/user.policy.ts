@@ -59,9 +59,12 @@ export const userPolicy = {
     what: 'user',
     need: 'write',
     visible: seesUser,
+    // Changing one's own name is everyday writing; changing anyone else, or any account's flags, is administration
+    // and needs the `admin` scope even from a site administrator (a leaked `write` token must not rename or disable
+    // other people).
     allow: (a, u) => {
-      if (isSiteAdmin(a)) return !u.changesFlags || hasScope(a, 'admin') || 'this token lacks the "admin" scope';
       if (isSelf(a, u.id) && !u.changesFlags) return true;
+      if (isSiteAdmin(a)) return hasScope(a, 'admin') || 'this token lacks the "admin" scope';
       return 'only site administrators change other users, or disable and promote anyone';
     },
   }),
