@@ -1,8 +1,9 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
-import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
+import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
 import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { TlpField } from '../components/label-fields.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { rememberOrganisationName } from '../hooks/use-organisation-names.ts';
 import { AppLink } from '../router.tsx';
@@ -273,17 +274,7 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
             </Fieldset>
           </div>
         )}
-        <Field id="edit-org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label}>
-          {(control, invalid) => (
-            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
-              {TLP_LEVELS.map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <TlpField id="edit-org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label} value={tlp} onChange={setTlp} />
         <div className="margin-top-3">
           <Button type="submit" disabled={busy}>
             {busy ? 'Saving…' : 'Save organisation'}

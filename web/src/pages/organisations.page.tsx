@@ -5,7 +5,6 @@ import {
   api,
   ORGANISATION_KINDS,
   SECTORS,
-  TLP_LEVELS,
   type Organisation,
   type OrganisationKind,
   type Sector,
@@ -13,6 +12,7 @@ import {
 } from '../api.ts';
 import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { TlpField } from '../components/label-fields.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
 
@@ -108,17 +108,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
             </Fieldset>
           </div>
         )}
-        <Field id="org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0).">
-          {(control) => (
-            <Select {...control} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
-              {TLP_LEVELS.map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <TlpField id="org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." value={tlp} onChange={setTlp} />
         <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
       </Form>
     </section>
