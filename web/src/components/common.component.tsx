@@ -1,6 +1,6 @@
 // Small shared pieces: focus-managed headings and alerts, copy-to-clipboard, confirmation dialog, dates.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { Alert, Button, ButtonGroup } from '@trussworks/react-uswds';
+import { useEffect, useId, useRef, useState, type ChangeEvent, type ComponentProps, type ReactNode } from 'react';
+import { Alert, Button, ButtonGroup, TextInput } from '@trussworks/react-uswds';
 import { errorMessage } from '../api.ts';
 
 /** The page's h1. It takes focus when the page mounts so screen-reader and keyboard users land on the new page. */
@@ -233,6 +233,32 @@ export function Field({
       )}
       {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) }, Boolean(error))}
     </div>
+  );
+}
+
+/** A labelled text input wired to its hint and error (the commonest Field); extra props go to the input. */
+export function TextField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  ...input
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+  value: string;
+  onChange: (value: string) => void;
+} & Omit<ComponentProps<typeof TextInput>, 'id' | 'value' | 'onChange' | 'validationStatus'>) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      {(control, invalid) => (
+        <TextInput {...input} {...control} validationStatus={invalid ? 'error' : undefined} value={value} onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value)} />
+      )}
+    </Field>
   );
 }
 

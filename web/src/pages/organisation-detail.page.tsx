@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form, Select } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
@@ -240,11 +240,7 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
       <ErrorAlert error={error} heading="The organisation was not changed" />
       <Form onSubmit={submit} large noValidate>
         {canRename ? (
-          <Field id="edit-org-name" label="Name" error={errors.name}>
-            {(control, invalid) => (
-              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-            )}
-          </Field>
+          <TextField id="edit-org-name" label="Name" error={errors.name} name="name" type="text" maxLength={200} value={name} onChange={setName} />
         ) : (
           <p className="usa-hint">Only site administrators can rename an organisation.</p>
         )}

@@ -1,6 +1,6 @@
 import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form, Select } from '@trussworks/react-uswds';
 import {
   api,
   ORGANISATION_KINDS,
@@ -10,7 +10,7 @@ import {
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
+import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, TextField } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -64,11 +64,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
       </h2>
       <ErrorAlert error={error} heading="The organisation was not created" />
       <Form onSubmit={submit} large noValidate>
-        <Field id="org-name" label="Name" error={errors.name}>
-          {(control, invalid) => (
-            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-          )}
-        </Field>
+        <TextField id="org-name" label="Name" error={errors.name} name="name" type="text" maxLength={200} value={name} onChange={setName} />
         <Field id="org-kind" label="Kind" error={errors.kind}>
           {(control, invalid) => (
             <Select {...control} validationStatus={invalid ? 'error' : undefined} name="kind" value={kind} onChange={(e: ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as OrganisationKind)}>

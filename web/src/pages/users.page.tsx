@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Form, Select } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TextField, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -89,25 +89,8 @@ function NewUserForm({
       </p>
       <ErrorAlert error={error} heading="The user was not created" />
       <Form onSubmit={submit} large noValidate>
-        <Field id="user-email" label="Email address" error={errors.email}>
-          {(control, invalid) => (
-            <TextInput
-              {...control}
-              validationStatus={invalid ? 'error' : undefined}
-              name="email"
-              type="email"
-              autoCapitalize="off"
-              spellCheck={false}
-              value={email}
-              onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field id="user-name" label="Name" error={errors.name}>
-          {(control, invalid) => (
-            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-          )}
-        </Field>
+        <TextField id="user-email" label="Email address" error={errors.email} name="email" type="email" autoCapitalize="off" spellCheck={false} value={email} onChange={setEmail} />
+        <TextField id="user-name" label="Name" error={errors.name} name="name" type="text" value={name} onChange={setName} />
         {siteAdmin && (
           <Checkbox
             id="user-site-admin"
