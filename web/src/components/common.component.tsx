@@ -236,6 +236,18 @@ export function Field({
   );
 }
 
+/** A boxed section headed by its h2 (the forms that open on a page); the heading names the section for screen readers. */
+export function Panel({ id, heading, children }: { id: string; heading: ReactNode; children: ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="ch-panel">
+      <h2 id={`${id}-heading`} className="margin-top-0">
+        {heading}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
 /** A labelled text input wired to its hint and error (the commonest Field); extra props go to the input. */
 export function TextField({
   id,
@@ -310,10 +322,15 @@ export function LoadMore({ cursor, loading, onLoad }: { cursor: string | null; l
 
 /** The submit and cancel pair that closes every "New ..." form. */
 export function CreateActions({ busy, what, onCancel }: { busy: boolean; what: string; onCancel: () => void }) {
+  return <FormActions busy={busy} label={`Create ${what}`} busyLabel="Creating…" onCancel={onCancel} />;
+}
+
+/** A form's submit button (disabled, with its busy wording, while the request runs) and the Cancel link beside it. */
+export function FormActions({ busy, label, busyLabel, onCancel }: { busy: boolean; label: string; busyLabel: string; onCancel: () => void }) {
   return (
     <div className="margin-top-3">
       <Button type="submit" disabled={busy}>
-        {busy ? 'Creating…' : `Create ${what}`}
+        {busy ? busyLabel : label}
       </Button>
       <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
         Cancel

@@ -3,7 +3,7 @@ import { Button, Form } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
 import { passwordFieldErrors, type PasswordField } from '../password-fields.ts';
-import { ErrorAlert, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, TextField } from '../components/common.component.tsx';
+import { ErrorAlert, FocusAlert, focusFirstInvalid, PageHeading, Panel, problemFieldErrors, TextField } from '../components/common.component.tsx';
 import { useSession } from '../session.context.tsx';
 
 export function AccountPage() {
@@ -54,10 +54,7 @@ export function AccountPage() {
         <dt>Site administrator</dt>
         <dd>{session.user.siteAdmin ? 'Yes' : 'No'}</dd>
       </dl>
-      <section aria-labelledby="change-password-heading" className="ch-panel">
-        <h2 id="change-password-heading" className="margin-top-0">
-          Change your password
-        </h2>
+      <Panel id="change-password" heading="Change your password">
         {done > 0 && (
           <FocusAlert type="success" focusKey={done}>
             Your password has been changed. Use it the next time you sign in.
@@ -72,7 +69,7 @@ export function AccountPage() {
             {busy ? 'Saving…' : 'Change password'}
           </Button>
         </Form>
-      </section>
+      </Panel>
     </>
   );
 }

@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Checkbox, Fieldset, Form, Select } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
@@ -67,10 +67,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
   };
 
   return (
-    <section aria-labelledby="add-member-heading" className="ch-panel">
-      <h2 id="add-member-heading" className="margin-top-0">
-        Add a member
-      </h2>
+    <Panel id="add-member" heading="Add a member">
       <ErrorAlert error={error} heading="The member was not added" />
       <Form onSubmit={submit} large noValidate>
         <Field id="add-member-user" label="User" error={userError}>
@@ -90,7 +87,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
           {busy ? 'Adding…' : 'Add member'}
         </Button>
       </Form>
-    </section>
+    </Panel>
   );
 }
 
@@ -116,10 +113,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
     }
   };
   return (
-    <section aria-labelledby="change-roles-heading" className="ch-panel">
-      <h2 id="change-roles-heading" className="margin-top-0">
-        Change roles of {member.email}
-      </h2>
+    <Panel id="change-roles" heading={<>Change roles of {member.email}</>}>
       <ErrorAlert error={error} heading="The roles were not changed" />
       <Form onSubmit={submit} large noValidate>
         <RoleEditor idPrefix="change-member" value={draft} onChange={setDraft} />
@@ -130,7 +124,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
           Cancel
         </Button>
       </Form>
-    </section>
+    </Panel>
   );
 }
 
@@ -233,10 +227,7 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
   };
 
   return (
-    <section aria-labelledby="edit-org-heading" className="ch-panel">
-      <h2 id="edit-org-heading" className="margin-top-0">
-        Edit organisation
-      </h2>
+    <Panel id="edit-org" heading="Edit organisation">
       <ErrorAlert error={error} heading="The organisation was not changed" />
       <Form onSubmit={submit} large noValidate>
         {canRename ? (
@@ -271,16 +262,9 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
           </div>
         )}
         <TlpField id="edit-org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label} value={tlp} onChange={setTlp} />
-        <div className="margin-top-3">
-          <Button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Save organisation'}
-          </Button>
-          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-            Cancel
-          </Button>
-        </div>
+        <FormActions busy={busy} label="Save organisation" busyLabel="Saving…" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 

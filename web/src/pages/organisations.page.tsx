@@ -10,7 +10,7 @@ import {
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, TextField } from '../components/common.component.tsx';
+import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -58,10 +58,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
   };
 
   return (
-    <section aria-labelledby="new-org-heading" className="ch-panel">
-      <h2 id="new-org-heading" className="margin-top-0">
-        New organisation
-      </h2>
+    <Panel id="new-org" heading="New organisation">
       <ErrorAlert error={error} heading="The organisation was not created" />
       <Form onSubmit={submit} large noValidate>
         <TextField id="org-name" label="Name" error={errors.name} name="name" type="text" maxLength={200} value={name} onChange={setName} />
@@ -107,7 +104,7 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
         <TlpField id="org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." value={tlp} onChange={setTlp} />
         <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 

@@ -2,7 +2,7 @@ import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } fr
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { Button, Checkbox, Form, Select } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TextField, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, Panel, problemFieldErrors, ScrollTable, SecretOnce, TextField, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -79,10 +79,7 @@ function NewUserForm({
   };
 
   return (
-    <section aria-labelledby="new-user-heading" className="ch-panel">
-      <h2 id="new-user-heading" className="margin-top-0">
-        New user
-      </h2>
+    <Panel id="new-user" heading="New user">
       <p className="usa-hint">
         The new user gets a one-time password, shown to you once. They must choose their own password when they first
         sign in.
@@ -117,7 +114,7 @@ function NewUserForm({
         {orgId && <RoleEditor idPrefix="new-user" value={draft} onChange={setDraft} legend="Roles in the organisation" />}
         <CreateActions busy={busy} what="user" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 
