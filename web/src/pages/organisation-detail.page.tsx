@@ -1,9 +1,10 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, Select } from '@trussworks/react-uswds';
+import { Button, Form, Select } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
 import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
+import { SectorFields } from '../components/sector-fields.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { rememberOrganisationName } from '../hooks/use-organisation-names.ts';
 import { AppLink } from '../router.tsx';
@@ -236,30 +237,7 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
           <p className="usa-hint">Only site administrators can rename an organisation.</p>
         )}
         {operator && (
-          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
-            <Fieldset legend="Sectors" aria-describedby={errors.sectors ? 'edit-org-sectors-error' : undefined}>
-              {errors.sectors && (
-                <span className="usa-error-message" id="edit-org-sectors-error">
-                  {errors.sectors}
-                </span>
-              )}
-              <div className="ch-checkbox-columns">
-                {SECTORS.map((sector) => (
-                  <Checkbox
-                    key={sector}
-                    id={`edit-sector-${sector}`}
-                    name="sectors"
-                    value={sector}
-                    label={humanize(sector)}
-                    checked={sectors.includes(sector)}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                      setSectors((current) => (e.target.checked ? [...current, sector] : current.filter((s) => s !== sector)))
-                    }
-                  />
-                ))}
-              </div>
-            </Fieldset>
-          </div>
+          <SectorFields idPrefix="edit-org" checkboxIdPrefix="edit-sector" error={errors.sectors} value={sectors} onChange={setSectors} />
         )}
         <TlpField id="edit-org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label} value={tlp} onChange={setTlp} />
         <FormActions busy={busy} label="Save organisation" busyLabel="Saving…" onCancel={onCancel} />

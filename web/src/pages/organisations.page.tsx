@@ -1,6 +1,6 @@
 import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Fieldset, Form, Select } from '@trussworks/react-uswds';
+import { Button, Form, Select } from '@trussworks/react-uswds';
 import {
   api,
   ORGANISATION_KINDS,
@@ -13,6 +13,7 @@ import {
 import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
+import { SectorFields } from '../components/sector-fields.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
 
@@ -28,8 +29,6 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
   const [busy, setBusy] = useState(false);
   const operator = kind === 'infrastructure-operator';
 
-  const toggleSector = (sector: Sector, on: boolean) =>
-    setSectors((current) => (on ? [...current, sector] : current.filter((s) => s !== sector)));
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -75,31 +74,14 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
           )}
         </Field>
         {operator && (
-          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
-            <Fieldset legend="Sectors" aria-describedby={`org-sectors-hint${errors.sectors ? ' org-sectors-error' : ''}`}>
-              <span className="usa-hint" id="org-sectors-hint">
-                The CISA critical-infrastructure sectors this operator serves. Choose at least one.
-              </span>
-              {errors.sectors && (
-                <span className="usa-error-message" id="org-sectors-error">
-                  {errors.sectors}
-                </span>
-              )}
-              <div className="ch-checkbox-columns">
-                {SECTORS.map((sector) => (
-                  <Checkbox
-                    key={sector}
-                    id={`sector-${sector}`}
-                    name="sectors"
-                    value={sector}
-                    label={humanize(sector)}
-                    checked={sectors.includes(sector)}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) => toggleSector(sector, e.target.checked)}
-                  />
-                ))}
-              </div>
-            </Fieldset>
-          </div>
+          <SectorFields
+            idPrefix="org"
+            checkboxIdPrefix="sector"
+            hint="The CISA critical-infrastructure sectors this operator serves. Choose at least one."
+            error={errors.sectors}
+            value={sectors}
+            onChange={setSectors}
+          />
         )}
         <TlpField id="org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." value={tlp} onChange={setTlp} />
         <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
