@@ -221,16 +221,7 @@ export function Field({
       <label className={`usa-label${error ? ' usa-label--error' : ''}`} htmlFor={id}>
         {label}
       </label>
-      {hint && (
-        <span className="usa-hint" id={hintId}>
-          {hint}
-        </span>
-      )}
-      {error && (
-        <span className="usa-error-message" id={errorId}>
-          {error}
-        </span>
-      )}
+      <HintAndError hint={hint} hintId={hintId} error={error} errorId={errorId} />
       {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) }, Boolean(error))}
     </div>
   );
@@ -271,6 +262,24 @@ export function TextField({
         <TextInput {...input} {...control} validationStatus={invalid ? 'error' : undefined} value={value} onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value)} />
       )}
     </Field>
+  );
+}
+
+/** A field's hint and error message in the USWDS way, with the ids its control (or fieldset) points at. */
+export function HintAndError({ hint, hintId, error, errorId }: { hint?: ReactNode; hintId?: string | undefined; error?: string | null | undefined; errorId?: string | undefined }) {
+  return (
+    <>
+      {hint && (
+        <span className="usa-hint" id={hintId}>
+          {hint}
+        </span>
+      )}
+      {error && (
+        <span className="usa-error-message" id={errorId}>
+          {error}
+        </span>
+      )}
+    </>
   );
 }
 

@@ -2,6 +2,7 @@
 import type { ChangeEvent } from 'react';
 import { Checkbox, Fieldset } from '@trussworks/react-uswds';
 import { SECTORS, type Sector } from '../api.ts';
+import { HintAndError } from './common.component.tsx';
 import { humanize } from './labels.component.tsx';
 
 export function SectorFields({
@@ -25,16 +26,7 @@ export function SectorFields({
   return (
     <div className={`usa-form-group${error ? ' usa-form-group--error' : ''}`}>
       <Fieldset legend="Sectors" aria-describedby={[hintId, errorId].filter(Boolean).join(' ') || undefined}>
-        {hint && (
-          <span className="usa-hint" id={hintId}>
-            {hint}
-          </span>
-        )}
-        {error && (
-          <span className="usa-error-message" id={errorId}>
-            {error}
-          </span>
-        )}
+        <HintAndError hint={hint} hintId={hintId} error={error} errorId={errorId} />
         <div className="ch-checkbox-columns">
           {SECTORS.map((sector) => (
             <Checkbox
