@@ -12,6 +12,8 @@ import {
   invitationsOfOrganisation,
   markDeclined,
 } from '../store/invitation.repository.ts';
+import type { AuditInput } from '../store/audit.repository.ts';
+import type { Tx } from '../store/db.ts';
 import type { InvitationTable } from '../store/schema.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import type { OrganisationService } from './organisation.service.ts';
@@ -126,12 +128,7 @@ export class InvitationService {
 
   /** The invitee joins with the invited roles (added to any they already hold there). */
   async accept(p: Principal, id: string): Promise<void> {
-    guardFor(p, 'invitation.respond');
-    const now = this.deps.clock.now();
-    await writeTx(this.deps, p, async (tx, audit, at) => {
-      const row = await findInvitation(tx, id, now.toISOString());
-      if (!row || row.declined_at !== null) throw new NotFoundError('invitation');
-      authorize(p, 'invitation.respond', inviteeOf(row), now);
+    await this.respond(p, id, async (tx, audit, at, row) => {
       const userId = p.userId!;
       const before = await rolesOf(tx, row.organisation_id, userId);
       const roles = [...new Set([...before, ...(JSON.parse(row.roles) as string[])])].sort();
@@ -150,15 +147,29 @@ export class InvitationService {
   }
 
   async decline(p: Principal, id: string): Promise<void> {
+    await this.respond(p, id, async (tx, audit, at, row) => {
+      await markDeclined(tx, id, at);
+      // Filed under no organisation (site administrators only): the inviters must not learn that someone declined.
+      await audit({ action: 'invitation.decline', recordType: 'invitation', recordId: id, organisationId: null, before: presentOrganisationInvitation(row), after: null });
+    });
+  }
+
+  /**
+   * Accept and decline start alike, in the answer's own transaction: the invitation must still be open (not expired,
+   * not declined) and addressed to the caller; anything else reads as not found, so nobody learns of others' invitations.
+   */
+  private async respond(
+    p: Principal,
+    id: string,
+    answer: (tx: Tx, audit: (e: AuditInput) => Promise<void>, at: string, row: InvitationTable) => Promise<void>,
+  ): Promise<void> {
     guardFor(p, 'invitation.respond');
     const now = this.deps.clock.now();
     await writeTx(this.deps, p, async (tx, audit, at) => {
       const row = await findInvitation(tx, id, now.toISOString());
       if (!row || row.declined_at !== null) throw new NotFoundError('invitation');
       authorize(p, 'invitation.respond', inviteeOf(row), now);
-      await markDeclined(tx, id, at);
-      // Filed under no organisation (site administrators only): the inviters must not learn that someone declined.
-      await audit({ action: 'invitation.decline', recordType: 'invitation', recordId: id, organisationId: null, before: presentOrganisationInvitation(row), after: null });
+      await answer(tx, audit, at, row);
     });
   }
 }

@@ -2,26 +2,13 @@
 // password) in Chromium against a real server with a fresh database. Steps build on each other, as in web-ui.test.ts.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { browserSkipReason, newDesktopContext, shotDir, startServerAndBrowser } from '../helpers/browser.ts';
+import { type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-const requireBrowser = process.env.CLEARINGHOUSE_REQUIRE_BROWSER === '1';
-const shotDir = process.env.CLEARINGHOUSE_SCREENSHOT_DIR;
-const skipReason = existsSync(CHROMIUM)
-  ? false
-  : requireBrowser
-    ? false
-    : `Chromium not found at ${CHROMIUM}: browser tests skipped (install Debian's chromium; CI sets CLEARINGHOUSE_REQUIRE_BROWSER=1)`;
-if (skipReason) console.warn(`\n*** ${skipReason} ***\n`);
-
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const TIMEOUT = 10_000;
 const unique = Date.now().toString(36);
 const adminPassword = `correct horse battery ${unique}`;
 
@@ -67,7 +54,7 @@ async function absent(locator: Locator, message?: string): Promise<void> {
   }
 }
 
-describe('operator pages in Chromium', { skip: skipReason }, () => {
+describe('operator pages in Chromium', { skip: browserSkipReason }, () => {
   let server: TestServer;
   let browser: Browser;
   let context: BrowserContext;
@@ -136,12 +123,9 @@ describe('operator pages in Chromium', { skip: skipReason }, () => {
   };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`CLEARINGHOUSE_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM}`);
-    if (!existsSync(BUILT_UI)) throw new Error(`web UI not built (${BUILT_UI} missing): run \`npm run build:web\` first`);
     files = mkdtempSync(join(tmpdir(), 'ch-sbom-'));
-    [server, browser] = await Promise.all([startTestServer(), chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(TIMEOUT);
+    ({ server, browser } = await startServerAndBrowser());
+    context = await newDesktopContext(browser);
     page = await context.newPage();
     // The first administrator's forced password change is web-ui.test.ts's subject; here it is done through the API.
     const signIn = await page.request.post(`${server.url}/api/v1/session`, { data: { email: server.admin.email, password: server.admin.oneTimePassword } });

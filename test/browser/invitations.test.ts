@@ -1,30 +1,17 @@
 // End-to-end: an invited user accepts an invitation in the built web UI (Chromium), and joins the organisation.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type Page } from 'playwright-core';
+import { type Browser, type Page } from 'playwright-core';
 import { systemPrincipal } from '../../src/services/principal.ts';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { browserSkipReason, newDesktopContext, startServerAndBrowser } from '../helpers/browser.ts';
+import { type TestServer } from '../helpers/server.ts';
 
-const CHROMIUM = '/usr/bin/chromium';
-const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-const requireBrowser = process.env.CLEARINGHOUSE_REQUIRE_BROWSER === '1';
-const skipReason = existsSync(CHROMIUM)
-  ? false
-  : requireBrowser
-    ? false // CI: fall through so `before` fails loudly instead of skipping.
-    : `Chromium not found at ${CHROMIUM}: browser tests skipped (install Debian's chromium; CI sets CLEARINGHOUSE_REQUIRE_BROWSER=1)`;
-if (skipReason) console.warn(`\n*** ${skipReason} ***\n`);
-
-const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
-const TIMEOUT = 10_000;
 const unique = Date.now().toString(36);
 const password = `invited user passphrase ${unique}`;
 const email = `invitee-${unique}@example.org`;
 const orgName = `Water Utility ${unique}`;
 
-describe('invitations in the web UI', { skip: skipReason }, () => {
+describe('invitations in the web UI', { skip: browserSkipReason }, () => {
   let server: TestServer;
   let browser: Browser;
   let page: Page;
@@ -32,17 +19,14 @@ describe('invitations in the web UI', { skip: skipReason }, () => {
   let userId = '';
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`CLEARINGHOUSE_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM}`);
-    if (!existsSync(BUILT_UI)) throw new Error(`web UI not built (${BUILT_UI} missing): run \`npm run build:web\` first`);
-    [server, browser] = await Promise.all([startTestServer(), chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS })]);
+    ({ server, browser } = await startServerAndBrowser());
     const { services } = server.container;
     const sys = systemPrincipal('cli');
     orgId = (await services.organisations.create(sys, { name: orgName, kind: 'infrastructure-operator', sectors: ['water-and-wastewater'], label: { tlp: 'RED' } })).id;
     const home = await services.organisations.create(sys, { name: `Home ${unique}`, kind: 'vendor' });
     userId = (await services.users.create(sys, { email, name: 'Ivy Invitee', password, memberships: [{ organisationId: home.id, roles: ['member'] }] })).user.id;
     await services.invitations.invite(sys, orgId, { userId, email: null }, ['member']);
-    const context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(TIMEOUT);
+    const context = await newDesktopContext(browser);
     page = await context.newPage();
   });
 

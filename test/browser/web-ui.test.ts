@@ -3,10 +3,10 @@
 // against one server and one browser to stay fast.
 import { after, before, describe, it } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
-import { chromium, type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
-import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { mkdirSync } from 'node:fs';
+import { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
+import { browserSkipReason, newDesktopContext, shotDir, startServerAndBrowser } from '../helpers/browser.ts';
+import { type TestServer } from '../helpers/server.ts';
 
 /** Waits until nothing matches: the page updates asynchronously, so a one-off count() could look too early. */
 async function absent(locator: Locator, message?: string): Promise<void> {
@@ -17,49 +17,20 @@ async function absent(locator: Locator, message?: string): Promise<void> {
   }
 }
 
-const CHROMIUM = '/usr/bin/chromium';
-const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
-const requireBrowser = process.env.CLEARINGHOUSE_REQUIRE_BROWSER === '1';
-// Set to a folder (under /tmp, never the repo) to keep a screenshot of each page for a human to look at.
-const shotDir = process.env.CLEARINGHOUSE_SCREENSHOT_DIR;
-
-const skipReason = existsSync(CHROMIUM)
-  ? false
-  : requireBrowser
-    ? false // CI: fall through so `before` fails loudly instead of skipping.
-    : `Chromium not found at ${CHROMIUM}: browser tests skipped (install Debian's chromium; CI sets CLEARINGHOUSE_REQUIRE_BROWSER=1)`;
-if (skipReason) console.warn(`\n*** ${skipReason} ***\n`);
-
-const LAUNCH_ARGS = [
-  '--no-sandbox',
-  '--disable-gpu',
-  '--disable-quic',
-  '--no-first-run',
-  '--disable-background-networking',
-  '--disable-component-update',
-  '--disable-sync',
-];
-
-// Fail fast: every step here completes in well under a second on a healthy build.
-const TIMEOUT = 10_000;
 const unique = Date.now().toString(36);
 const adminPassword = `correct horse battery ${unique}`;
 const orgName = `Grid Operator ${unique}`;
 const userEmail = `analyst-${unique}@example.org`;
 const tokenName = `nightly upload ${unique}`;
 
-describe('web UI in Chromium', { skip: skipReason }, () => {
+describe('web UI in Chromium', { skip: browserSkipReason }, () => {
   let server: TestServer;
   let browser: Browser;
   let context: BrowserContext;
   let page: Page;
   let shot = 0;
 
-  const newContext = async () => {
-    const c = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    c.setDefaultTimeout(TIMEOUT);
-    return c;
-  };
+  const newContext = () => newDesktopContext(browser);
 
   const screenshot = async (name: string, target: Page = page) => {
     if (!shotDir) return;
@@ -111,14 +82,8 @@ describe('web UI in Chromium', { skip: skipReason }, () => {
   };
 
   before(async () => {
-    if (!existsSync(CHROMIUM)) throw new Error(`CLEARINGHOUSE_REQUIRE_BROWSER=1 but Chromium is missing at ${CHROMIUM}`);
-    if (!existsSync(BUILT_UI)) throw new Error(`web UI not built (${BUILT_UI} missing): run \`npm run build:web\` first`);
-    [server, browser] = await Promise.all([
-      startTestServer(),
-      chromium.launch({ executablePath: CHROMIUM, args: LAUNCH_ARGS }),
-    ]);
-    context = await browser.newContext({ viewport: { width: 1280, height: 900 } });
-    context.setDefaultTimeout(TIMEOUT);
+    ({ server, browser } = await startServerAndBrowser());
+    context = await newContext();
     page = await context.newPage();
   });
 

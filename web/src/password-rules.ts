@@ -1,41 +1,31 @@
-// What the UI checks before asking the server to change a password: the same rules as the server's
-// src/domain/auth/password-policy.ts (NIST SP 800-63B), so the user reads the problem before submitting. The server
-// stays authoritative; this copy exists because the UI bundle cannot import server modules.
+// What the UI checks before asking the server to change a password. The rules themselves (lengths, NFKC, whitespace,
+// minimum zxcvbn score, the words the estimator is told about the user) are the server's, imported from the pure
+// src/domain/auth/password-policy.ts so the two cannot drift; this file only words them as the form's sentences and
+// loads zxcvbn lazily in the browser. The server stays authoritative.
+import {
+  MAX_PASSWORD_LENGTH,
+  MIN_PASSWORD_LENGTH,
+  MIN_STRENGTH_SCORE,
+  STRENGTH_MAX_LENGTH,
+  normalisePassword,
+  passwordShapeIssue,
+  strengthAdvice,
+  userInputsFor,
+} from '../../src/domain/auth/password-policy.ts';
 
-export const MIN_PASSWORD_LENGTH = 15;
-export const MAX_PASSWORD_LENGTH = 1024;
-/** zxcvbn scores 0-4; the server refuses anything below 3. */
-export const MIN_STRENGTH_SCORE = 3;
-/** zxcvbn looks at this many characters (as on the server). */
-const STRENGTH_MAX_LENGTH = 100;
-
-const nfkc = (s: string) => s.normalize('NFKC');
+export { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, MIN_STRENGTH_SCORE, userInputsFor };
 
 /** Problems with the proposed password that the user can fix before the server is asked. */
 export function passwordProblems(current: string, next: string, confirm: string): string[] {
   const problems: string[] = [];
-  const n = nfkc(next);
-  const length = [...n].length;
-  if (next.length > 0 && n.trim().length === 0) problems.push('The new password must not consist only of spaces or other whitespace.');
-  else if (length < MIN_PASSWORD_LENGTH) problems.push(`The new password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
-  else if (length > MAX_PASSWORD_LENGTH) problems.push(`The new password is too long (${MAX_PASSWORD_LENGTH} characters at most).`);
+  // An empty field reads as "too short" rather than "only whitespace": the user has not typed anything yet.
+  const issue = next.length === 0 ? 'too-short' : passwordShapeIssue(next);
+  if (issue === 'whitespace') problems.push('The new password must not consist only of spaces or other whitespace.');
+  else if (issue === 'too-short') problems.push(`The new password must be at least ${MIN_PASSWORD_LENGTH} characters long.`);
+  else if (issue === 'too-long') problems.push(`The new password is too long (${MAX_PASSWORD_LENGTH} characters at most).`);
   if (next !== confirm) problems.push('The two new passwords do not match.');
-  if (next && n === nfkc(current)) problems.push('The new password must differ from the current one.');
+  if (next && normalisePassword(next) === normalisePassword(current)) problems.push('The new password must differ from the current one.');
   return problems;
-}
-
-/** The words the estimator is told about the user (their e-mail and name), as the server does. */
-export function userInputsFor(user: { email?: string | null; name?: string | null }): string[] {
-  const inputs = new Set<string>(['clearinghouse']);
-  if (user.email) {
-    inputs.add(user.email);
-    for (const part of user.email.split(/[@.+_-]/)) if (part.length >= 3) inputs.add(part);
-  }
-  if (user.name) {
-    inputs.add(user.name);
-    for (const part of user.name.split(/\s+/)) if (part.length >= 3) inputs.add(part);
-  }
-  return [...inputs];
 }
 
 type Estimator = { check(password: string, userInputs?: (string | number)[]): { score: number; feedback: { warning: string | null; suggestions: string[] } } };
@@ -57,9 +47,9 @@ function loadEstimator(): Promise<Estimator> {
 
 /** zxcvbn's verdict worded as the server words it; null when the password is strong enough. */
 export async function strengthProblem(next: string, userInputs: string[]): Promise<string | null> {
-  const r = (await loadEstimator()).check(nfkc(next), userInputs);
+  const r = (await loadEstimator()).check(normalisePassword(next), userInputs);
   if (r.score >= MIN_STRENGTH_SCORE) return null;
-  const advice = [r.feedback.warning, ...r.feedback.suggestions].filter((s): s is string => !!s).join(' ');
+  const advice = strengthAdvice({ score: r.score, ...r.feedback });
   return `The new password is too easy to guess${advice ? `: ${advice}` : '.'}`;
 }
 

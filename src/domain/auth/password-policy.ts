@@ -4,7 +4,8 @@
  * to allow. No composition rules. Characters are counted as Unicode code points of the NFKC form, which is also what
  * is hashed, so the same passphrase typed on another keyboard or input method matches. A password made only of
  * whitespace is refused, and every new password is checked against common and breached passwords with zxcvbn
- * (password-strength.worker.ts).
+ * (password-strength.worker.ts). This module has no imports and no Node APIs on purpose: web/src/password-rules.ts
+ * imports it, so the browser checks exactly these rules before the server does.
  */
 export const MIN_PASSWORD_LENGTH = 15;
 export const MAX_PASSWORD_LENGTH = 1024;
@@ -17,14 +18,33 @@ export function normalisePassword(pw: string): string {
   return pw.normalize('NFKC');
 }
 
+export type PasswordShapeIssue = 'whitespace' | 'too-short' | 'too-long';
+
+/**
+ * Which length or whitespace rule the password breaks, if any. Pure and free of Node APIs: the web UI imports it so the
+ * form applies the very same rules before submitting, and words the issue in its own sentences.
+ */
+export function passwordShapeIssue(pw: string): PasswordShapeIssue | null {
+  const n = normalisePassword(pw);
+  if (n.trim().length === 0) return 'whitespace';
+  const length = [...n].length;
+  if (length < MIN_PASSWORD_LENGTH) return 'too-short';
+  if (length > MAX_PASSWORD_LENGTH) return 'too-long';
+  return null;
+}
+
 /** The length and whitespace rules; null when the password passes them. */
 export function passwordShapeProblem(pw: string): string | null {
-  const n = normalisePassword(pw);
-  if (n.trim().length === 0) return 'the new password must not consist only of spaces or other whitespace';
-  const length = [...n].length;
-  if (length < MIN_PASSWORD_LENGTH) return `the new password must have at least ${MIN_PASSWORD_LENGTH} characters`;
-  if (length > MAX_PASSWORD_LENGTH) return `the new password is too long (${MAX_PASSWORD_LENGTH} characters at most)`;
-  return null;
+  switch (passwordShapeIssue(pw)) {
+    case 'whitespace':
+      return 'the new password must not consist only of spaces or other whitespace';
+    case 'too-short':
+      return `the new password must have at least ${MIN_PASSWORD_LENGTH} characters`;
+    case 'too-long':
+      return `the new password is too long (${MAX_PASSWORD_LENGTH} characters at most)`;
+    case null:
+      return null;
+  }
 }
 
 export interface StrengthEstimate {
@@ -33,10 +53,15 @@ export interface StrengthEstimate {
   suggestions: string[];
 }
 
+/** zxcvbn's warning and suggestions as one piece of advice ('' when it has none); the web UI words it the same way. */
+export function strengthAdvice(e: StrengthEstimate): string {
+  return [e.warning, ...e.suggestions].filter((s): s is string => !!s).join(' ');
+}
+
 /** Turns zxcvbn's verdict into the problem detail the user reads; null when strong enough. */
 export function strengthProblem(e: StrengthEstimate): string | null {
   if (e.score >= MIN_STRENGTH_SCORE) return null;
-  const advice = [e.warning, ...e.suggestions].filter((s): s is string => !!s).join(' ');
+  const advice = strengthAdvice(e);
   return `the new password is too easy to guess${advice ? `: ${advice}` : ''}`;
 }
 

@@ -1,6 +1,6 @@
 // Small shared pieces: focus-managed headings and alerts, copy-to-clipboard, confirmation dialog, dates.
-import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
-import { Alert, Button, ButtonGroup } from '@trussworks/react-uswds';
+import { useEffect, useId, useRef, useState, type ChangeEvent, type ComponentProps, type ReactNode } from 'react';
+import { Alert, Button, ButtonGroup, TextInput } from '@trussworks/react-uswds';
 import { errorMessage } from '../api.ts';
 
 /** The page's h1. It takes focus when the page mounts so screen-reader and keyboard users land on the new page. */
@@ -221,6 +221,54 @@ export function Field({
       <label className={`usa-label${error ? ' usa-label--error' : ''}`} htmlFor={id}>
         {label}
       </label>
+      <HintAndError hint={hint} hintId={hintId} error={error} errorId={errorId} />
+      {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) }, Boolean(error))}
+    </div>
+  );
+}
+
+/** A boxed section headed by its h2 (the forms that open on a page); the heading names the section for screen readers. */
+export function Panel({ id, heading, children }: { id: string; heading: ReactNode; children: ReactNode }) {
+  return (
+    <section aria-labelledby={`${id}-heading`} className="ch-panel">
+      <h2 id={`${id}-heading`} className="margin-top-0">
+        {heading}
+      </h2>
+      {children}
+    </section>
+  );
+}
+
+/** A labelled text input wired to its hint and error (the commonest Field); extra props go to the input. */
+export function TextField({
+  id,
+  label,
+  hint,
+  error,
+  value,
+  onChange,
+  ...input
+}: {
+  id: string;
+  label: ReactNode;
+  hint?: ReactNode;
+  error?: string | null | undefined;
+  value: string;
+  onChange: (value: string) => void;
+} & Omit<ComponentProps<typeof TextInput>, 'id' | 'value' | 'onChange' | 'validationStatus'>) {
+  return (
+    <Field id={id} label={label} hint={hint} error={error}>
+      {(control, invalid) => (
+        <TextInput {...input} {...control} validationStatus={invalid ? 'error' : undefined} value={value} onChange={(e: ChangeEvent<HTMLInputElement>) => onChange(e.target.value)} />
+      )}
+    </Field>
+  );
+}
+
+/** A field's hint and error message in the USWDS way, with the ids its control (or fieldset) points at. */
+export function HintAndError({ hint, hintId, error, errorId }: { hint?: ReactNode; hintId?: string | undefined; error?: string | null | undefined; errorId?: string | undefined }) {
+  return (
+    <>
       {hint && (
         <span className="usa-hint" id={hintId}>
           {hint}
@@ -231,8 +279,7 @@ export function Field({
           {error}
         </span>
       )}
-      {children({ id, 'aria-describedby': describedBy, ...(error ? { 'aria-invalid': true as const } : {}) }, Boolean(error))}
-    </div>
+    </>
   );
 }
 
@@ -284,10 +331,15 @@ export function LoadMore({ cursor, loading, onLoad }: { cursor: string | null; l
 
 /** The submit and cancel pair that closes every "New ..." form. */
 export function CreateActions({ busy, what, onCancel }: { busy: boolean; what: string; onCancel: () => void }) {
+  return <FormActions busy={busy} label={`Create ${what}`} busyLabel="Creating…" onCancel={onCancel} />;
+}
+
+/** A form's submit button (disabled, with its busy wording, while the request runs) and the Cancel link beside it. */
+export function FormActions({ busy, label, busyLabel, onCancel }: { busy: boolean; label: string; busyLabel: string; onCancel: () => void }) {
   return (
     <div className="margin-top-3">
       <Button type="submit" disabled={busy}>
-        {busy ? 'Creating…' : `Create ${what}`}
+        {busy ? busyLabel : label}
       </Button>
       <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
         Cancel

@@ -5,6 +5,23 @@ import { TLP_LEVELS, type AccessLabel, type LabelPatch, type Tlp } from '../api.
 import { ROLE_NAME_PATTERN } from '../roles.ts';
 import { Field, localTimeZone } from './common.component.tsx';
 
+/** The TLP 2.0 choice as a form field; records and organisations both carry one. */
+export function TlpField({ id, hint, error, value, onChange }: { id: string; hint: string; error?: string | undefined; value: Tlp; onChange: (tlp: Tlp) => void }) {
+  return (
+    <Field id={id} label="TLP label" hint={hint} error={error}>
+      {(control, invalid) => (
+        <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={value} onChange={(e: ChangeEvent<HTMLSelectElement>) => onChange(e.target.value as Tlp)}>
+          {TLP_LEVELS.map((t) => (
+            <option key={t} value={t}>
+              TLP:{t}
+            </option>
+          ))}
+        </Select>
+      )}
+    </Field>
+  );
+}
+
 export interface LabelDraft {
   tlp: Tlp;
   /** A `datetime-local` value in the browser's time zone, or '' for no embargo. */
@@ -57,17 +74,7 @@ export function LabelFields({
 }) {
   return (
     <>
-      <Field id={`${idPrefix}-tlp`} label="TLP label" hint="Who may read it (Traffic Light Protocol 2.0)." error={errors.tlp}>
-        {(control, invalid) => (
-          <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={value.tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => onChange({ ...value, tlp: e.target.value as Tlp })}>
-            {TLP_LEVELS.map((t) => (
-              <option key={t} value={t}>
-                TLP:{t}
-              </option>
-            ))}
-          </Select>
-        )}
-      </Field>
+      <TlpField id={`${idPrefix}-tlp`} hint="Who may read it (Traffic Light Protocol 2.0)." error={errors.tlp} value={value.tlp} onChange={(tlp) => onChange({ ...value, tlp })} />
       <Field
         id={`${idPrefix}-embargo`}
         label="Embargo until (optional)"

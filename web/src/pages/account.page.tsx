@@ -1,9 +1,9 @@
-import { useState, type ChangeEvent, type FormEvent } from 'react';
-import { Button, Form, TextInput } from '@trussworks/react-uswds';
+import { useState, type FormEvent } from 'react';
+import { Button, Form } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblems } from '../password-rules.ts';
 import { passwordFieldErrors, type PasswordField } from '../password-fields.ts';
-import { ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors } from '../components/common.component.tsx';
+import { ErrorAlert, FocusAlert, focusFirstInvalid, PageHeading, Panel, problemFieldErrors, TextField } from '../components/common.component.tsx';
 import { useSession } from '../session.context.tsx';
 
 export function AccountPage() {
@@ -54,10 +54,7 @@ export function AccountPage() {
         <dt>Site administrator</dt>
         <dd>{session.user.siteAdmin ? 'Yes' : 'No'}</dd>
       </dl>
-      <section aria-labelledby="change-password-heading" className="ch-panel">
-        <h2 id="change-password-heading" className="margin-top-0">
-          Change your password
-        </h2>
+      <Panel id="change-password" heading="Change your password">
         {done > 0 && (
           <FocusAlert type="success" focusKey={done}>
             Your password has been changed. Use it the next time you sign in.
@@ -65,31 +62,14 @@ export function AccountPage() {
         )}
         <ErrorAlert error={error} heading="Your password was not changed" />
         <Form onSubmit={submit} large noValidate>
-          <Field id="account-current" label="Current password" error={errors.current}>
-            {(control, invalid) => (
-              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)} />
-            )}
-          </Field>
-          <Field
-            id="account-new"
-            label="New password"
-            hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well; the server also refuses passwords that are easy to guess.`}
-            error={errors.next}
-          >
-            {(control, invalid) => (
-              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)} />
-            )}
-          </Field>
-          <Field id="account-confirm" label="Confirm new password" error={errors.confirm}>
-            {(control, invalid) => (
-              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)} />
-            )}
-          </Field>
+          <TextField id="account-current" label="Current password" error={errors.current} name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={setCurrent} />
+          <TextField id="account-new" label="New password" hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well; the server also refuses passwords that are easy to guess.`} error={errors.next} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={setNext} />
+          <TextField id="account-confirm" label="Confirm new password" error={errors.confirm} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} />
           <Button type="submit" disabled={busy} className="margin-top-3">
             {busy ? 'Saving…' : 'Change password'}
           </Button>
         </Form>
-      </section>
+      </Panel>
     </>
   );
 }

@@ -3,7 +3,7 @@ import { Button, FileInput, Form, Select, type FileInputRef } from '@trussworks/
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, errorMessage, sbomContentType, type InventoryView } from '../api.ts';
-import { EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, LoadMore, PageHeading, Panel, ScrollTable, TimeCell } from '../components/common.component.tsx';
 import { LabelFields, labelFromDraft, type LabelDraft } from '../components/label-fields.component.tsx';
 import { TlpTag } from '../components/labels.component.tsx';
 import { AppLink } from '../router.tsx';
@@ -77,10 +77,7 @@ function UploadForm({ onDone, onCancel }: { onDone: (results: UploadResult[]) =>
   };
 
   return (
-    <section aria-labelledby="upload-heading" className="ch-panel">
-      <h2 id="upload-heading" className="margin-top-0">
-        Upload SBOMs
-      </h2>
+    <Panel id="upload" heading="Upload SBOMs">
       <p className="usa-hint">
         Each file becomes one inventory: CycloneDX 1.4–1.6 (JSON or XML) or SPDX 2.x JSON, up to 50 MiB each.
       </p>
@@ -125,17 +122,10 @@ function UploadForm({ onDone, onCancel }: { onDone: (results: UploadResult[]) =>
               {progress}
             </p>
           )}
-          <div className="margin-top-3">
-            <Button type="submit" disabled={progress !== null}>
-              {progress ? 'Uploading…' : 'Upload'}
-            </Button>
-            <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-              Cancel
-            </Button>
-          </div>
+          <FormActions busy={progress !== null} label="Upload" busyLabel="Uploading…" onCancel={onCancel} />
         </Form>
       )}
-    </section>
+    </Panel>
   );
 }
 

@@ -1,8 +1,10 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
-import { api, ApiError, SECTORS, TLP_LEVELS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { Button, Form, Select } from '@trussworks/react-uswds';
+import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { TlpField } from '../components/label-fields.component.tsx';
+import { SectorFields } from '../components/sector-fields.component.tsx';
 import { draftFromRoles, RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { rememberOrganisationName } from '../hooks/use-organisation-names.ts';
 import { AppLink } from '../router.tsx';
@@ -66,10 +68,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
   };
 
   return (
-    <section aria-labelledby="add-member-heading" className="ch-panel">
-      <h2 id="add-member-heading" className="margin-top-0">
-        Add a member
-      </h2>
+    <Panel id="add-member" heading="Add a member">
       <ErrorAlert error={error} heading="The member was not added" />
       <Form onSubmit={submit} large noValidate>
         <Field id="add-member-user" label="User" error={userError}>
@@ -89,7 +88,7 @@ function AddMemberForm({ orgId, members, onSaved }: { orgId: string; members: Me
           {busy ? 'Adding…' : 'Add member'}
         </Button>
       </Form>
-    </section>
+    </Panel>
   );
 }
 
@@ -115,10 +114,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
     }
   };
   return (
-    <section aria-labelledby="change-roles-heading" className="ch-panel">
-      <h2 id="change-roles-heading" className="margin-top-0">
-        Change roles of {member.email}
-      </h2>
+    <Panel id="change-roles" heading={<>Change roles of {member.email}</>}>
       <ErrorAlert error={error} heading="The roles were not changed" />
       <Form onSubmit={submit} large noValidate>
         <RoleEditor idPrefix="change-member" value={draft} onChange={setDraft} />
@@ -129,7 +125,7 @@ function ChangeRolesForm({ orgId, member, onDone, onCancel }: { orgId: string; m
           Cancel
         </Button>
       </Form>
-    </section>
+    </Panel>
   );
 }
 
@@ -232,68 +228,21 @@ function EditOrganisationForm({ org, onSaved, onCancel }: { org: Organisation; o
   };
 
   return (
-    <section aria-labelledby="edit-org-heading" className="ch-panel">
-      <h2 id="edit-org-heading" className="margin-top-0">
-        Edit organisation
-      </h2>
+    <Panel id="edit-org" heading="Edit organisation">
       <ErrorAlert error={error} heading="The organisation was not changed" />
       <Form onSubmit={submit} large noValidate>
         {canRename ? (
-          <Field id="edit-org-name" label="Name" error={errors.name}>
-            {(control, invalid) => (
-              <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-            )}
-          </Field>
+          <TextField id="edit-org-name" label="Name" error={errors.name} name="name" type="text" maxLength={200} value={name} onChange={setName} />
         ) : (
           <p className="usa-hint">Only site administrators can rename an organisation.</p>
         )}
         {operator && (
-          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
-            <Fieldset legend="Sectors" aria-describedby={errors.sectors ? 'edit-org-sectors-error' : undefined}>
-              {errors.sectors && (
-                <span className="usa-error-message" id="edit-org-sectors-error">
-                  {errors.sectors}
-                </span>
-              )}
-              <div className="ch-checkbox-columns">
-                {SECTORS.map((sector) => (
-                  <Checkbox
-                    key={sector}
-                    id={`edit-sector-${sector}`}
-                    name="sectors"
-                    value={sector}
-                    label={humanize(sector)}
-                    checked={sectors.includes(sector)}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) =>
-                      setSectors((current) => (e.target.checked ? [...current, sector] : current.filter((s) => s !== sector)))
-                    }
-                  />
-                ))}
-              </div>
-            </Fieldset>
-          </div>
+          <SectorFields idPrefix="edit-org" checkboxIdPrefix="edit-sector" error={errors.sectors} value={sectors} onChange={setSectors} />
         )}
-        <Field id="edit-org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label}>
-          {(control, invalid) => (
-            <Select {...control} validationStatus={invalid ? 'error' : undefined} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
-              {TLP_LEVELS.map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
-        <div className="margin-top-3">
-          <Button type="submit" disabled={busy}>
-            {busy ? 'Saving…' : 'Save organisation'}
-          </Button>
-          <Button type="button" unstyled className="margin-left-2" onClick={onCancel}>
-            Cancel
-          </Button>
-        </div>
+        <TlpField id="edit-org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." error={errors.label} value={tlp} onChange={setTlp} />
+        <FormActions busy={busy} label="Save organisation" busyLabel="Saving…" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 

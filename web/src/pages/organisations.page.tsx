@@ -1,18 +1,19 @@
 import { useCallback, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Fieldset, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { Button, Form, Select } from '@trussworks/react-uswds';
 import {
   api,
   ORGANISATION_KINDS,
   SECTORS,
-  TLP_LEVELS,
   type Organisation,
   type OrganisationKind,
   type Sector,
   type Tlp,
 } from '../api.ts';
-import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable } from '../components/common.component.tsx';
+import { CreateActions, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
+import { TlpField } from '../components/label-fields.component.tsx';
+import { SectorFields } from '../components/sector-fields.component.tsx';
 import { AppLink } from '../router.tsx';
 import { useSession } from '../session.context.tsx';
 
@@ -28,8 +29,6 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
   const [busy, setBusy] = useState(false);
   const operator = kind === 'infrastructure-operator';
 
-  const toggleSector = (sector: Sector, on: boolean) =>
-    setSectors((current) => (on ? [...current, sector] : current.filter((s) => s !== sector)));
 
   const submit = async (event: FormEvent<HTMLFormElement>) => {
     event.preventDefault();
@@ -58,17 +57,10 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
   };
 
   return (
-    <section aria-labelledby="new-org-heading" className="ch-panel">
-      <h2 id="new-org-heading" className="margin-top-0">
-        New organisation
-      </h2>
+    <Panel id="new-org" heading="New organisation">
       <ErrorAlert error={error} heading="The organisation was not created" />
       <Form onSubmit={submit} large noValidate>
-        <Field id="org-name" label="Name" error={errors.name}>
-          {(control, invalid) => (
-            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" maxLength={200} value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-          )}
-        </Field>
+        <TextField id="org-name" label="Name" error={errors.name} name="name" type="text" maxLength={200} value={name} onChange={setName} />
         <Field id="org-kind" label="Kind" error={errors.kind}>
           {(control, invalid) => (
             <Select {...control} validationStatus={invalid ? 'error' : undefined} name="kind" value={kind} onChange={(e: ChangeEvent<HTMLSelectElement>) => setKind(e.target.value as OrganisationKind)}>
@@ -82,46 +74,19 @@ function NewOrganisationForm({ onCreated, onCancel }: { onCreated: (org: Organis
           )}
         </Field>
         {operator && (
-          <div className={`usa-form-group${errors.sectors ? ' usa-form-group--error' : ''}`}>
-            <Fieldset legend="Sectors" aria-describedby={`org-sectors-hint${errors.sectors ? ' org-sectors-error' : ''}`}>
-              <span className="usa-hint" id="org-sectors-hint">
-                The CISA critical-infrastructure sectors this operator serves. Choose at least one.
-              </span>
-              {errors.sectors && (
-                <span className="usa-error-message" id="org-sectors-error">
-                  {errors.sectors}
-                </span>
-              )}
-              <div className="ch-checkbox-columns">
-                {SECTORS.map((sector) => (
-                  <Checkbox
-                    key={sector}
-                    id={`sector-${sector}`}
-                    name="sectors"
-                    value={sector}
-                    label={humanize(sector)}
-                    checked={sectors.includes(sector)}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) => toggleSector(sector, e.target.checked)}
-                  />
-                ))}
-              </div>
-            </Fieldset>
-          </div>
+          <SectorFields
+            idPrefix="org"
+            checkboxIdPrefix="sector"
+            hint="The CISA critical-infrastructure sectors this operator serves. Choose at least one."
+            error={errors.sectors}
+            value={sectors}
+            onChange={setSectors}
+          />
         )}
-        <Field id="org-tlp" label="TLP label" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0).">
-          {(control) => (
-            <Select {...control} name="tlp" value={tlp} onChange={(e: ChangeEvent<HTMLSelectElement>) => setTlp(e.target.value as Tlp)}>
-              {TLP_LEVELS.map((t) => (
-                <option key={t} value={t}>
-                  TLP:{t}
-                </option>
-              ))}
-            </Select>
-          )}
-        </Field>
+        <TlpField id="org-tlp" hint="Who may learn that this organisation takes part (Traffic Light Protocol 2.0)." value={tlp} onChange={setTlp} />
         <CreateActions busy={busy} what="organisation" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 

@@ -1,9 +1,9 @@
-import { useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
+import { useState, type FormEvent } from 'react';
+import { Button, Fieldset, Form } from '@trussworks/react-uswds';
 import { api } from '../api.ts';
 import { MIN_PASSWORD_LENGTH, passwordProblemsBeforeSubmit, userInputsFor } from '../password-rules.ts';
 import { passwordFieldErrors } from '../password-fields.ts';
-import { ErrorAlert, Field, FocusAlert, PageHeading } from '../components/common.component.tsx';
+import { ErrorAlert, FocusAlert, PageHeading, TextField } from '../components/common.component.tsx';
 import { useSession, useSessionContext } from '../session.context.tsx';
 
 /** Forced after signing in with a one-time password; the shell shows nothing else until it is done. */
@@ -57,26 +57,9 @@ export function SetPasswordPage() {
           <ErrorAlert error={error} heading="Your password was not changed" />
           <Form onSubmit={submit} large noValidate>
             <Fieldset legend="Password" legendStyle="srOnly">
-              <Field id="current-password" label="Current one-time password">
-                {(control) => (
-                  <TextInput {...control} name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={(e: ChangeEvent<HTMLInputElement>) => setCurrent(e.target.value)} />
-                )}
-              </Field>
-              <Field
-                id="new-password"
-                label="New password"
-                hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well.`}
-                error={fieldErrors.next}
-              >
-                {(control, invalid) => (
-                  <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={(e: ChangeEvent<HTMLInputElement>) => setNext(e.target.value)} />
-                )}
-              </Field>
-              <Field id="confirm-password" label="Confirm new password" error={fieldErrors.confirm}>
-                {(control, invalid) => (
-                  <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={(e: ChangeEvent<HTMLInputElement>) => setConfirm(e.target.value)} />
-                )}
-              </Field>
+              <TextField id="current-password" label="Current one-time password" name="currentPassword" type="password" autoComplete="current-password" value={current} onChange={setCurrent} />
+              <TextField id="new-password" label="New password" hint={`At least ${MIN_PASSWORD_LENGTH} characters. A passphrase of several unrelated words works well.`} error={fieldErrors.next} name="newPassword" type="password" autoComplete="new-password" value={next} onChange={setNext} />
+              <TextField id="confirm-password" label="Confirm new password" error={fieldErrors.confirm} name="confirmPassword" type="password" autoComplete="new-password" value={confirm} onChange={setConfirm} />
               <Button type="submit" disabled={busy} className="margin-top-3">
                 {busy ? 'Saving…' : 'Set password'}
               </Button>

@@ -1,7 +1,7 @@
-import { useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
+import { useEffect, useState, type FormEvent } from 'react';
+import { Button, Fieldset, Form } from '@trussworks/react-uswds';
 import { ApiError, errorMessage } from '../api.ts';
-import { Field, FocusAlert, focusFirstInvalid, PageHeading } from '../components/common.component.tsx';
+import { FocusAlert, focusFirstInvalid, PageHeading, TextField } from '../components/common.component.tsx';
 import { useSessionContext } from '../session.context.tsx';
 
 function formatWait(seconds: number): string {
@@ -88,34 +88,8 @@ export function SignInPage({ notice }: { notice?: string }) {
           )}
           <Form onSubmit={submit} large noValidate>
             <Fieldset legend="Your account" legendStyle="srOnly">
-              <Field id="sign-in-email" label="Email address" error={fieldErrors.email}>
-                {(control, invalid) => (
-                  <TextInput
-                    {...control}
-                    validationStatus={invalid ? 'error' : undefined}
-                    name="email"
-                    type="email"
-                    autoComplete="username"
-                    autoCapitalize="off"
-                    spellCheck={false}
-                    value={email}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
-                  />
-                )}
-              </Field>
-              <Field id="sign-in-password" label="Password" error={fieldErrors.password}>
-                {(control, invalid) => (
-                  <TextInput
-                    {...control}
-                    validationStatus={invalid ? 'error' : undefined}
-                    name="password"
-                    type="password"
-                    autoComplete="current-password"
-                    value={password}
-                    onChange={(e: ChangeEvent<HTMLInputElement>) => setPassword(e.target.value)}
-                  />
-                )}
-              </Field>
+              <TextField id="sign-in-email" label="Email address" error={fieldErrors.email} name="email" type="email" autoComplete="username" autoCapitalize="off" spellCheck={false} value={email} onChange={setEmail} />
+              <TextField id="sign-in-password" label="Password" error={fieldErrors.password} name="password" type="password" autoComplete="current-password" value={password} onChange={setPassword} />
               <Button type="submit" disabled={busy || remaining > 0} className="margin-top-3">
                 {busy ? 'Signing in…' : 'Sign in'}
               </Button>

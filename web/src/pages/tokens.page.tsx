@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
-import { Button, Checkbox, Fieldset, Form, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Fieldset, Form } from '@trussworks/react-uswds';
 import { api, TOKEN_SCOPES, type Token, type TokenScope } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, FocusAlert, focusFirstInvalid, PageHeading, Panel, problemFieldErrors, ScrollTable, SecretOnce, TextField, TimeCell } from '../components/common.component.tsx';
 
 const DEFAULT_EXPIRY_DAYS = 90;
 const MAX_EXPIRY_DAYS = 366;
@@ -44,17 +44,10 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
   };
 
   return (
-    <section aria-labelledby="new-token-heading" className="ch-panel">
-      <h2 id="new-token-heading" className="margin-top-0">
-        New API token
-      </h2>
+    <Panel id="new-token" heading="New API token">
       <ErrorAlert error={error} heading="The token was not created" />
       <Form onSubmit={submit} large noValidate>
-        <Field id="token-name" label="Token name" hint={'What the token is for, for example "nightly SBOM upload".'} error={errors.name}>
-          {(control, invalid) => (
-            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-          )}
-        </Field>
+        <TextField id="token-name" label="Token name" hint={'What the token is for, for example "nightly SBOM upload".'} error={errors.name} name="name" type="text" value={name} onChange={setName} />
         <div className={`usa-form-group${errors.scopes ? ' usa-form-group--error' : ''}`}>
           <Fieldset legend="Scopes" aria-describedby={errors.scopes ? 'token-scopes-error' : undefined}>
             {errors.scopes && (
@@ -76,24 +69,10 @@ function NewTokenForm({ onCreated, onCancel }: { onCreated: (token: Token, secre
             ))}
           </Fieldset>
         </div>
-        <Field id="token-expiry" label="Expires after (days)" hint={`From 1 to ${MAX_EXPIRY_DAYS} days.`} error={errors.expiresInDays}>
-          {(control, invalid) => (
-            <TextInput
-              {...control}
-              validationStatus={invalid ? 'error' : undefined}
-              name="expiresInDays"
-              type="number"
-              inputSize="small"
-              min={1}
-              max={MAX_EXPIRY_DAYS}
-              value={days}
-              onChange={(e: ChangeEvent<HTMLInputElement>) => setDays(e.target.value)}
-            />
-          )}
-        </Field>
+        <TextField id="token-expiry" label="Expires after (days)" hint={`From 1 to ${MAX_EXPIRY_DAYS} days.`} error={errors.expiresInDays} name="expiresInDays" type="number" inputSize="small" min={1} max={MAX_EXPIRY_DAYS} value={days} onChange={setDays} />
         <CreateActions busy={busy} what="token" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 

@@ -1,8 +1,8 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { usePagedList } from '../hooks/use-paged-list.ts';
-import { Button, Checkbox, Form, Select, TextInput } from '@trussworks/react-uswds';
+import { Button, Checkbox, Form, Select } from '@trussworks/react-uswds';
 import { api, type User } from '../api.ts';
-import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, problemFieldErrors, ScrollTable, SecretOnce, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, CreateActions, ErrorAlert, Field, FocusAlert, focusFirstInvalid, LoadMore, PageHeading, Panel, problemFieldErrors, ScrollTable, SecretOnce, TextField, TimeCell } from '../components/common.component.tsx';
 import { RoleEditor, rolesFromDraft, type RoleDraft } from '../components/role-editor.component.tsx';
 import { adminOrganisations, useSession } from '../session.context.tsx';
 
@@ -79,35 +79,15 @@ function NewUserForm({
   };
 
   return (
-    <section aria-labelledby="new-user-heading" className="ch-panel">
-      <h2 id="new-user-heading" className="margin-top-0">
-        New user
-      </h2>
+    <Panel id="new-user" heading="New user">
       <p className="usa-hint">
         The new user gets a one-time password, shown to you once. They must choose their own password when they first
         sign in.
       </p>
       <ErrorAlert error={error} heading="The user was not created" />
       <Form onSubmit={submit} large noValidate>
-        <Field id="user-email" label="Email address" error={errors.email}>
-          {(control, invalid) => (
-            <TextInput
-              {...control}
-              validationStatus={invalid ? 'error' : undefined}
-              name="email"
-              type="email"
-              autoCapitalize="off"
-              spellCheck={false}
-              value={email}
-              onChange={(e: ChangeEvent<HTMLInputElement>) => setEmail(e.target.value)}
-            />
-          )}
-        </Field>
-        <Field id="user-name" label="Name" error={errors.name}>
-          {(control, invalid) => (
-            <TextInput {...control} validationStatus={invalid ? 'error' : undefined} name="name" type="text" value={name} onChange={(e: ChangeEvent<HTMLInputElement>) => setName(e.target.value)} />
-          )}
-        </Field>
+        <TextField id="user-email" label="Email address" error={errors.email} name="email" type="email" autoCapitalize="off" spellCheck={false} value={email} onChange={setEmail} />
+        <TextField id="user-name" label="Name" error={errors.name} name="name" type="text" value={name} onChange={setName} />
         {siteAdmin && (
           <Checkbox
             id="user-site-admin"
@@ -134,7 +114,7 @@ function NewUserForm({
         {orgId && <RoleEditor idPrefix="new-user" value={draft} onChange={setDraft} legend="Roles in the organisation" />}
         <CreateActions busy={busy} what="user" onCancel={onCancel} />
       </Form>
-    </section>
+    </Panel>
   );
 }
 
