@@ -61,13 +61,10 @@ function schemaDir(): string {
   return join(dirname(require.resolve('@cyclonedx/cyclonedx-library/package.json')), 'res', 'schema');
 }
 
-interface Compiled {
-  all: ValidateFunction;
-  first: ValidateFunction;
-}
-
-let cdxAjv: { all: Ajv; first: Ajv } | undefined;
-const compiled = new Map<string, Compiled>();
+const cdxAjv: { all?: Ajv; first?: Ajv } = {};
+// Compiling a bom schema costs seconds of CPU (some 2 s for 1.6 on an idle core): each (version, mode) pair is
+// compiled on first use and kept for the worker thread's life.
+const compiled = new Map<string, ValidateFunction>();
 
 function newAjv(allErrors: boolean, dir: string): Ajv {
   const schemas = Object.fromEntries(Object.entries(CDX_REFERENCED).map(([id, file]) => [id, JSON.parse(readFileSync(join(dir, file), 'utf8'))]));
@@ -81,15 +78,16 @@ function newAjv(allErrors: boolean, dir: string): Ajv {
   return ajv;
 }
 
-function cdxValidator(spec: string): Compiled {
-  let c = compiled.get(spec);
-  if (c) return c;
+function cdxValidator(spec: string, allErrors: boolean): ValidateFunction {
+  const key = `${spec}/${allErrors ? 'all' : 'first'}`;
+  let v = compiled.get(key);
+  if (v) return v;
   const dir = schemaDir();
-  cdxAjv ??= { all: newAjv(true, dir), first: newAjv(false, dir) };
-  const schema = JSON.parse(readFileSync(join(dir, CDX_SCHEMAS[spec]!), 'utf8')) as object;
-  c = { all: cdxAjv.all.compile(schema), first: cdxAjv.first.compile(schema) };
-  compiled.set(spec, c);
-  return c;
+  const mode = allErrors ? 'all' : 'first';
+  const ajv = (cdxAjv[mode] ??= newAjv(allErrors, dir));
+  v = ajv.compile(JSON.parse(readFileSync(join(dir, CDX_SCHEMAS[spec]!), 'utf8')) as object);
+  compiled.set(key, v);
+  return v;
 }
 
 function describe(e: ErrorObject): string {
@@ -102,9 +100,9 @@ function describe(e: ErrorObject): string {
   return msg.slice(0, MAX_MESSAGE);
 }
 
-function run(v: Compiled, doc: unknown, bytes: number, name: string): SchemaResult {
+function run(spec: string, doc: unknown, bytes: number, name: string): SchemaResult {
   const full = bytes <= ALL_ERRORS_MAX_BYTES;
-  const fn = full ? v.all : v.first;
+  const fn = cdxValidator(spec, full);
   if (fn(doc)) return { schema: { checked: true, name }, warnings: [], warningCount: 0 };
   const errors = fn.errors ?? [];
   return {
@@ -128,7 +126,7 @@ export function checkSbomSchema(format: SbomFormat, doc: unknown, bytes: number)
   if (format === 'cyclonedx-json') {
     const spec = typeof d.specVersion === 'string' ? d.specVersion : '';
     if (!(spec in CDX_SCHEMAS)) return notChecked(`no schema is bundled for CycloneDX ${spec.slice(0, 20)}`);
-    return run(cdxValidator(spec), doc, bytes, `CycloneDX ${spec}`);
+    return run(spec, doc, bytes, `CycloneDX ${spec}`);
   }
   const version = typeof d.spdxVersion === 'string' ? d.spdxVersion.slice(0, 20) : '';
   return notChecked(`no schema is bundled for ${version}: the official SPDX JSON schema is not yet in the repository (see docs/inventories.md)`);
