@@ -30,6 +30,8 @@ export interface ParsedSbom {
   format: SbomFormat;
   components: SbomComponent[];
   unmatched: SbomUnmatched[];
+  /** The parsed JSON document (absent for XML), so the schema check need not parse the body again. */
+  document?: unknown;
 }
 
 interface RawComponent {
@@ -192,6 +194,7 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   let format = detect(text, filenameHint);
   let raw: RawComponent[];
+  let document: unknown;
   if (format === 'cyclonedx-xml') raw = fromCycloneDxXml(text);
   else {
     let doc: unknown;
@@ -202,6 +205,7 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
     }
     if (!isObject(doc)) throw invalid('SBOM JSON must be an object');
     checkJsonDepth(doc);
+    document = doc;
     if (doc.bomFormat === 'CycloneDX') {
       format = 'cyclonedx-json';
       raw = fromCycloneDxJson(doc);
@@ -242,5 +246,5 @@ export function parseSbom(input: Uint8Array | string, filenameHint?: string): Pa
       unmatched.push({ ref: c.ref, reason: (err as Error).message });
     }
   }
-  return { format: format as SbomFormat, components, unmatched };
+  return { format: format as SbomFormat, components, unmatched, ...(document === undefined ? {} : { document }) };
 }

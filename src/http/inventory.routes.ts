@@ -21,6 +21,12 @@ const Inventory = Type.Object({
   unmatchedCount: Type.Integer({ description: 'components that could not be given an OSV identity' }),
   unmatched: Type.Array(Type.Object({ ref: Type.String(), reason: Type.String() }), { description: 'the first 200 unmatched components and why' }),
   sbomSha256: Type.String(),
+  schema: Type.Union([
+    Type.Object({ checked: Type.Literal(true), name: Type.String({ description: 'e.g. "CycloneDX 1.6"' }), firstFindingOnly: Type.Optional(Type.Literal(true, { description: 'a large SBOM was checked only up to its first finding' })) }),
+    Type.Object({ checked: Type.Literal(false), reason: Type.String({ description: 'why the SBOM was not compared with a schema' }) }),
+  ], { description: 'whether the SBOM was compared with its schema; findings are warnings, never a refusal' }),
+  schemaWarnings: Type.Array(Type.Object({ path: Type.String({ description: 'JSON Pointer into the SBOM' }), message: Type.String() }), { description: 'the first 50 schema findings' }),
+  schemaWarningCount: Type.Integer({ description: 'all schema findings, including those past the first 50' }),
   label: AccessLabel,
   version: Type.Integer(),
   createdAt: Timestamp,

@@ -128,9 +128,9 @@ function storedUnmatched(all: UnmatchedEntry[]): UnmatchedEntry[] {
   return all.slice(0, MAX_STORED_UNMATCHED).map((u) => ({ ref: u.ref.slice(0, MAX_REASON), reason: u.reason.slice(0, MAX_REASON) }));
 }
 
-/** What the audit log digests: the inventory without its (capped) reasons list, its content named by hash. */
-function auditView(i: Inventory): Omit<Inventory, 'unmatched'> {
-  const { unmatched: _omit, ...rest } = i;
+/** What the audit log digests: the inventory without its (capped) reasons and findings lists, its content named by hash. */
+function auditView(i: Inventory): Omit<Inventory, 'unmatched' | 'schemaWarnings'> {
+  const { unmatched: _omit, schemaWarnings: _omitWarnings, ...rest } = i;
   return rest;
 }
 
@@ -213,6 +213,9 @@ export class InventoryService {
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
+        schema: sbom.schema.schema,
+        schemaWarnings: sbom.schema.warnings,
+        schemaWarningCount: sbom.schema.warningCount,
         label,
         version: 1,
         createdAt: now,
@@ -255,6 +258,9 @@ export class InventoryService {
         unmatchedCount: sbom.unmatched.length,
         unmatched: storedUnmatched(sbom.unmatched),
         sbomSha256: sbom.sha,
+        schema: sbom.schema.schema,
+        schemaWarnings: sbom.schema.warnings,
+        schemaWarningCount: sbom.schema.warningCount,
         version: before.version + 1,
         updatedAt: now,
       };

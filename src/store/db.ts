@@ -11,6 +11,7 @@ import * as invitations from './migrations/20261202T1000-invitations.ts';
 import * as organisationNameCi from './migrations/20261202T1100-organisation-name-ci.ts';
 import * as signInDevices from './migrations/20261202T1200-sign-in-devices.ts';
 import * as rekeyComponentReleases from './migrations/20261202T1300-rekey-component-releases.ts';
+import * as inventorySchemaWarnings from './migrations/20261202T1400-inventory-schema-warnings.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -42,6 +43,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1100-organisation-name-ci': organisationNameCi,
   '20261202T1200-sign-in-devices': signInDevices,
   '20261202T1300-rekey-component-releases': rekeyComponentReleases,
+  '20261202T1400-inventory-schema-warnings': inventorySchemaWarnings,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

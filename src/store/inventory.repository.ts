@@ -4,6 +4,7 @@ import type { InventoryScope } from '../domain/policy/inventory.policy.ts';
 import type { Db, Tx } from './db.ts';
 import type { ComponentTable, InventoryTable } from './schema.ts';
 import { visibleTo } from './visibility.ts';
+import type { SchemaCheck, SchemaWarning } from '../formats/sbom-schema.ts';
 
 export interface UnmatchedEntry {
   ref: string;
@@ -19,6 +20,11 @@ export interface Inventory {
   /** The first reasons (capped, see MAX_STORED_UNMATCHED); unmatchedCount is the full number. */
   unmatched: UnmatchedEntry[];
   sbomSha256: string;
+  /** Whether the SBOM was compared with its schema, and which; findings are warnings, not refusals. */
+  schema: SchemaCheck;
+  /** The first schema findings (capped, see MAX_SCHEMA_WARNINGS); schemaWarningCount is the full number. */
+  schemaWarnings: SchemaWarning[];
+  schemaWarningCount: number;
   label: AccessLabel;
   version: number;
   createdAt: string;
@@ -50,6 +56,9 @@ export function toInventory(r: Omit<InventoryTable, 'seq'>): Inventory {
     unmatchedCount: r.unmatched_count,
     unmatched: JSON.parse(r.unmatched) as UnmatchedEntry[],
     sbomSha256: r.sbom_sha256,
+    schema: JSON.parse(r.schema_check) as SchemaCheck,
+    schemaWarnings: JSON.parse(r.schema_warnings) as SchemaWarning[],
+    schemaWarningCount: r.schema_warning_count,
     label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role },
     version: r.version,
     createdAt: r.created_at,
@@ -66,6 +75,9 @@ export function fromInventory(i: Inventory): Omit<InventoryTable, 'seq'> {
     unmatched_count: i.unmatchedCount,
     unmatched: JSON.stringify(i.unmatched),
     sbom_sha256: i.sbomSha256,
+    schema_check: JSON.stringify(i.schema),
+    schema_warnings: JSON.stringify(i.schemaWarnings),
+    schema_warning_count: i.schemaWarningCount,
     owner_org_id: i.label.owner,
     tlp: i.label.tlp,
     embargo_until: i.label.embargoUntil,

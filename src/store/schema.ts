@@ -145,6 +145,11 @@ export interface InventoryTable extends LabelColumns {
   /** JSON array of { ref, reason }, capped; unmatched_count is the full number. */
   unmatched: string;
   sbom_sha256: string;
+  /** JSON { checked: true, name } or { checked: false, reason }: whether the SBOM was compared with a schema. */
+  schema_check: string;
+  /** JSON array of { path, message }, capped; schema_warning_count is the full number. */
+  schema_warnings: string;
+  schema_warning_count: number;
   version: number;
   created_at: string;
   updated_at: string;

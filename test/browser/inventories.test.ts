@@ -323,6 +323,17 @@ describe('operator pages in Chromium', { skip: browserSkipReason }, () => {
     await page.getByText(/No components with a package identity are stored/).waitFor();
   });
 
+  it('says where the SBOM does not follow its schema, and that the inventory was kept', async () => {
+    const body = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.6', version: 1, components: [{ type: 'gadget', name: 'lodash', version: '4.17.20', purl: 'pkg:npm/lodash@4.17.20' }] });
+    const res = await page.request.post(`${server.url}/api/v1/inventories?name=off-schema`, { headers: { 'x-csrf-token': csrf, 'content-type': 'application/json' }, data: body });
+    assert.equal(res.status(), 201);
+    const inv = await res.json();
+    await page.goto(`${server.url}/inventories/${encodeURIComponent(inv.id)}`);
+    await focusedHeading('off-schema');
+    assert.match(await page.getByTestId('schema-warning').innerText(), new RegExp(`The SBOM does not follow its schema: ${inv.schemaWarningCount} finding`));
+    assert.match(await page.getByTestId('schema-table').innerText(), /\/components\/0\/type/);
+  });
+
   it('edits an organisation: name, label', async () => {
     const orgs = (await api('GET', '/organisations')).body.items;
     const org = orgs.find((o: { name: string }) => o.name === server.container.config.adminOrganisation);

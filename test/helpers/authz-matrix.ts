@@ -898,6 +898,8 @@ export const MATRIX: MatrixEntry[] = [
           if (seesRecord(r, t)) {
             assert.equal(res.status, 200, `${r.name} reads ${t.name}`);
             assert.deepEqual([res.body.componentCount, res.body.unmatchedCount, res.body.unmatched.map((u: any) => u.ref)], [3, 1, [`ref-${t.marker}`]]);
+            // Schema findings are the inventory's own diagnostics: there for a reader, absent (404 above) for others.
+            assert.deepEqual([res.body.schema, res.body.schemaWarnings, res.body.schemaWarningCount], [{ checked: true, name: 'CycloneDX 1.6' }, [], 0]);
           } else {
             assertLikeAbsent(res, absent, `${r.name} must not read ${t.name}`);
             // HEAD runs the GET handler: it must not tell a hidden record from an absent one either.

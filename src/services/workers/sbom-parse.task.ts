@@ -8,11 +8,14 @@
 import { prepareSbom, type SbomUpload } from '../inventory.service.ts';
 import type { UnmatchedEntry } from '../../store/inventory.repository.ts';
 import type { SbomFormat } from '../../formats/sbom.ts';
+import { checkSbomSchema, type SchemaResult } from '../../formats/sbom-schema.ts';
 
 export interface PreparedColumns {
   format: SbomFormat;
   sha: string;
   unmatched: UnmatchedEntry[];
+  /** Schema findings, already capped: they are warnings, never a refusal (docs/inventories.md). */
+  schema: SchemaResult;
   ecosystem: string[];
   release: (string | null)[];
   name: string[];
@@ -29,6 +32,7 @@ export function prepareColumns(upload: SbomUpload): PreparedColumns {
     format: p.parsed.format,
     sha: p.sha,
     unmatched: p.unmatched,
+    schema: checkSbomSchema(p.parsed.format, p.parsed.document, upload.body.length),
     ecosystem: new Array(n),
     release: new Array(n),
     name: new Array(n),

@@ -171,6 +171,52 @@ function Unmatched({ inventory }: { inventory: InventoryView }) {
   );
 }
 
+/** The schema check's outcome, said plainly: checked and clean, checked with findings, or not checked and why. */
+function SchemaFindings({ inventory }: { inventory: InventoryView }) {
+  const { schema, schemaWarnings, schemaWarningCount } = inventory;
+  if (!schema.checked)
+    return (
+      <div className="ch-focus-alert" data-testid="schema-unchecked">
+        <Alert type="info" headingLevel="h3" heading="The SBOM was not checked against a schema">
+          {schema.reason}
+        </Alert>
+      </div>
+    );
+  if (schemaWarningCount === 0)
+    return <p data-testid="schema-clean">The SBOM follows the {schema.name} schema.</p>;
+  const more = schemaWarningCount - schemaWarnings.length;
+  return (
+    <>
+      <div className="ch-focus-alert" data-testid="schema-warning">
+        <Alert type="warning" headingLevel="h3" heading={`The SBOM does not follow its schema: ${schemaWarningCount} ${schemaWarningCount === 1 ? 'finding' : 'findings'}`}>
+          Checked against the {schema.name} schema{schema.firstFindingOnly ? ' (a large SBOM: checked up to its first finding only)' : ''}. The
+          inventory was kept: the components listed below were still read and matched. Tools that read the SBOM
+          strictly may refuse it; fix it at its source and replace it.
+        </Alert>
+      </div>
+      <ScrollTable caption="Where the SBOM does not follow its schema" testId="schema-table">
+        <thead>
+          <tr>
+            <th scope="col">Where (JSON Pointer)</th>
+            <th scope="col">Finding</th>
+          </tr>
+        </thead>
+        <tbody>
+          {schemaWarnings.map((w, i) => (
+            <tr key={`${w.path}-${i}`}>
+              <th scope="row" className="ch-purl">
+                {w.path === '' ? '(the document)' : w.path}
+              </th>
+              <td>{w.message}</td>
+            </tr>
+          ))}
+        </tbody>
+      </ScrollTable>
+      {more > 0 && <p data-testid="schema-more">The server keeps the first {schemaWarnings.length} findings; there are {more} more.</p>}
+    </>
+  );
+}
+
 function Components({ inventoryId, version }: { inventoryId: string; version: number }) {
   // Keyed on the version so a replaced SBOM's components load from the first page again.
   const fetchPage = useCallback(
@@ -337,6 +383,7 @@ export function InventoryDetailPage({ inventoryId }: { inventoryId: string }) {
       {mode === 'replace' && <ReplaceForm inventory={inventory} onSaved={saved('The SBOM has been replaced.')} onCancel={() => setMode('view')} />}
       <h2>What could not be checked</h2>
       <Unmatched inventory={inventory} />
+      <SchemaFindings inventory={inventory} />
       <h2>Components</h2>
       <Components inventoryId={inventory.id} version={inventory.version} />
       <ConfirmDialog
