@@ -2,6 +2,7 @@
 import { useEffect, useId, useRef, useState, type ChangeEvent, type ComponentProps, type ReactNode } from 'react';
 import { Alert, Button, ButtonGroup, TextInput } from '@trussworks/react-uswds';
 import { errorMessage } from '../api.ts';
+import { AppLink } from '../router.tsx';
 
 /** The page's h1. It takes focus when the page mounts so screen-reader and keyboard users land on the new page. */
 export function PageHeading({ children }: { children: ReactNode }) {
@@ -352,4 +353,22 @@ export function FormActions({ busy, label, busyLabel, onCancel }: { busy: boolea
 export function focusFirstInvalid(form: HTMLFormElement): void {
   // The error state renders on the next frame; look for the marked field then.
   window.setTimeout(() => form.querySelector<HTMLElement>('[aria-invalid="true"]')?.focus(), 0);
+}
+
+/** The USWDS breadcrumb above a record's page: the list it belongs to, then the record itself. */
+export function Breadcrumbs({ parent, current }: { parent: { href: string; label: string }; current: string }) {
+  return (
+    <nav aria-label="Breadcrumbs" className="usa-breadcrumb padding-top-0">
+      <ol className="usa-breadcrumb__list">
+        <li className="usa-breadcrumb__list-item">
+          <AppLink href={parent.href} className="usa-breadcrumb__link">
+            <span>{parent.label}</span>
+          </AppLink>
+        </li>
+        <li className="usa-breadcrumb__list-item usa-current" aria-current="page">
+          <span>{current}</span>
+        </li>
+      </ol>
+    </nav>
+  );
 }

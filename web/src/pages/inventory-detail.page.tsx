@@ -3,7 +3,7 @@ import { Alert, Button, FileInput, Form, type FileInputRef } from '@trussworks/r
 import { usePagedList } from '../hooks/use-paged-list.ts';
 import { useOrganisationNames } from '../hooks/use-organisation-names.ts';
 import { api, ApiError, sbomContentType, type InventoryView } from '../api.ts';
-import { ConfirmDialog, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, formatDateTime, LoadMore, PageHeading, ScrollTable, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, EmptyState, ErrorAlert, Field, FocusAlert, focusFirstInvalid, formatDateTime, LoadMore, PageHeading, ScrollTable, TimeCell, Breadcrumbs } from '../components/common.component.tsx';
 import { draftFromLabel, LabelFields, labelFromDraft, type LabelDraft } from '../components/label-fields.component.tsx';
 import { TlpTag } from '../components/labels.component.tsx';
 import { AppLink, navigate } from '../router.tsx';
@@ -315,18 +315,7 @@ export function InventoryDetailPage({ inventoryId }: { inventoryId: string }) {
   const { label } = inventory;
   return (
     <>
-      <nav aria-label="Breadcrumbs" className="usa-breadcrumb padding-top-0">
-        <ol className="usa-breadcrumb__list">
-          <li className="usa-breadcrumb__list-item">
-            <AppLink href="/inventories" className="usa-breadcrumb__link">
-              <span>Inventories</span>
-            </AppLink>
-          </li>
-          <li className="usa-breadcrumb__list-item usa-current" aria-current="page">
-            <span>{inventory.name}</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs parent={{ href: '/inventories', label: 'Inventories' }} current={inventory.name} />
       <PageHeading>{inventory.name}</PageHeading>
       {notice && (
         <FocusAlert type="success" focusKey={notice + inventory.version}>

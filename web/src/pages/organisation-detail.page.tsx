@@ -1,7 +1,7 @@
 import { useCallback, useEffect, useState, type FormEvent, type ChangeEvent } from 'react';
 import { Button, Form, Select } from '@trussworks/react-uswds';
 import { api, ApiError, SECTORS, type Member, type Organisation, type OrganisationInvitation, type Sector, type Tlp, type User } from '../api.ts';
-import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField, TimeCell } from '../components/common.component.tsx';
+import { ConfirmDialog, ErrorAlert, Field, FocusAlert, focusFirstInvalid, FormActions, PageHeading, Panel, problemFieldErrors, ScrollTable, TextField, TimeCell, Breadcrumbs } from '../components/common.component.tsx';
 import { humanize, kindLabel, TlpTag } from '../components/labels.component.tsx';
 import { TlpField } from '../components/label-fields.component.tsx';
 import { SectorFields } from '../components/sector-fields.component.tsx';
@@ -308,18 +308,7 @@ export function OrganisationDetailPage({ orgId }: { orgId: string }) {
 
   return (
     <>
-      <nav aria-label="Breadcrumbs" className="usa-breadcrumb padding-top-0">
-        <ol className="usa-breadcrumb__list">
-          <li className="usa-breadcrumb__list-item">
-            <AppLink href="/organisations" className="usa-breadcrumb__link">
-              <span>Organisations</span>
-            </AppLink>
-          </li>
-          <li className="usa-breadcrumb__list-item usa-current" aria-current="page">
-            <span>{org.name}</span>
-          </li>
-        </ol>
-      </nav>
+      <Breadcrumbs parent={{ href: '/organisations', label: 'Organisations' }} current={org.name} />
       <PageHeading>{org.name}</PageHeading>
       <dl className="ch-facts">
         <dt>Kind</dt>
