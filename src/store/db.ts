@@ -85,9 +85,33 @@ async function migrator(db: Db): Promise<Migrator> {
   return new Migrator({ db, provider, migrationTableSchema: rows[0]!.schema });
 }
 
+/**
+ * Kysely's migrator asks whether its bookkeeping tables exist by introspecting every schema of the database; when
+ * another schema is dropped at that moment (a test suite, a staging copy going away) PostgreSQL answers
+ * `schema "<other>" does not exist` for a schema that is not ours. That check runs before any migration, so trying
+ * again is safe; a missing schema of our own is a real error and is not retried.
+ */
+export function lostRaceWithAnotherSchema(error: unknown, ours: string | null): boolean {
+  const m = /schema "([^"]+)" does not exist/.exec(error instanceof Error ? error.message : String(error));
+  return m !== null && m[1] !== ours;
+}
+
 export async function migrateToLatest(db: Db): Promise<MigrationReport> {
+  const ours = isPostgres(db) ? ((await sql<{ schema: string | null }>`select current_schema() as schema`.execute(db)).rows[0]?.schema ?? null) : null;
+  let attempt = 0;
+  for (;;) {
+    const report = await migrateOnce(db);
+    if (!report.error || !lostRaceWithAnotherSchema(report.error, ours) || ++attempt >= 5) return finish(report);
+    await new Promise((r) => setTimeout(r, 50 * attempt));
+  }
+}
+
+async function migrateOnce(db: Db) {
   const m = await migrator(db);
-  const { error, results } = await m.migrateToLatest();
+  return m.migrateToLatest();
+}
+
+function finish({ error, results }: Awaited<ReturnType<typeof migrateOnce>>): MigrationReport {
   if (error) {
     const failed = results?.find((r) => r.status === 'Error')?.migrationName;
     throw new Error(`migration ${failed ?? '(unknown)'} failed: ${error instanceof Error ? error.message : String(error)}`);
