@@ -266,7 +266,10 @@ describe('web UI in Chromium', { skip: browserSkipReason }, () => {
     await change.getByLabel('Restricted roles').fill('designation-reviewer, triage');
     await change.getByRole('button', { name: 'Save roles' }).click();
     assert.match(await focusedAlert('status', 'now has roles'), /admin, member, designation-reviewer, triage/);
-    const changed = (await page.getByRole('row').filter({ hasText: userEmail }).textContent()) ?? '';
+    // The table re-renders after the status alert appears: wait for the new roles instead of reading the row once.
+    const changedRow = page.getByRole('row').filter({ hasText: userEmail }).filter({ hasText: 'triage' });
+    await changedRow.waitFor();
+    const changed = (await changedRow.textContent()) ?? '';
     for (const role of ['admin', 'member', 'designation-reviewer', 'triage']) assert.ok(changed.includes(role), `${role} in ${changed}`);
 
     await page.getByRole('button', { name: `Remove ${userEmail}` }).click();
