@@ -12,6 +12,7 @@ import * as organisationNameCi from './migrations/20261202T1100-organisation-nam
 import * as signInDevices from './migrations/20261202T1200-sign-in-devices.ts';
 import * as rekeyComponentReleases from './migrations/20261202T1300-rekey-component-releases.ts';
 import * as inventorySchemaWarnings from './migrations/20261202T1400-inventory-schema-warnings.ts';
+import * as advisories from './migrations/20261202T1500-advisories.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -44,6 +45,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1200-sign-in-devices': signInDevices,
   '20261202T1300-rekey-component-releases': rekeyComponentReleases,
   '20261202T1400-inventory-schema-warnings': inventorySchemaWarnings,
+  '20261202T1500-advisories': advisories,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -17,6 +17,12 @@ export interface Database {
   inventories: InventoryTable;
   components: ComponentTable;
   invitations: InvitationTable;
+  advisories: AdvisoryTable;
+  advisory_shares: AdvisoryShareTable;
+  advisory_packages: AdvisoryPackageTable;
+  advisory_revisions: AdvisoryRevisionTable;
+  advisory_id_counters: AdvisoryIdCounterTable;
+  server_keys: ServerKeyTable;
 }
 
 /** Columns every labelled record carries; src/store/visibility.ts turns a reader into a condition over them. */
@@ -184,4 +190,57 @@ export interface InvitationTable {
   expires_at: string;
   /** Set when the invitee declines; see the migration for why the row stays. */
   declined_at: string | null;
+}
+
+export interface AdvisoryTable extends LabelColumns {
+  seq: Generated<number>;
+  id: string;
+  /** draft | published | withdrawn */
+  state: string;
+  /** authored | imported */
+  source: string;
+  /** 0 while a draft; the number of the latest published revision otherwise. */
+  revision: number;
+  version: number;
+  /** The current OSV record as JSON. */
+  record: string;
+  modified: string;
+  summary: string | null;
+  search: string;
+  rating: string | null;
+  published_at: string | null;
+  withdrawn_at: string | null;
+  created_at: string;
+  updated_at: string;
+}
+
+export interface AdvisoryShareTable {
+  advisory_seq: number;
+  organisation_id: string;
+}
+
+export interface AdvisoryPackageTable {
+  advisory_seq: number;
+  ecosystem: string;
+  name: string;
+}
+
+export interface AdvisoryRevisionTable {
+  advisory_seq: number;
+  revision: number;
+  record: string;
+  modified: string;
+  summary: string | null;
+  created_at: string;
+}
+
+export interface AdvisoryIdCounterTable {
+  prefix_year: string;
+  next: number;
+}
+
+export interface ServerKeyTable {
+  name: string;
+  value: string;
+  created_at: string;
 }
