@@ -2,6 +2,7 @@ import type { Config } from './config.ts';
 import { systemClock, type Clock } from './domain/clock.ts';
 import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.ts';
 import { LocalEventBus, PgEventBus, type EventBus } from './store/event-bus.ts';
+import { AdvisoryService } from './services/advisory.service.ts';
 import { AffectedService } from './services/affected.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { AuthService } from './services/auth.service.ts';
@@ -23,6 +24,7 @@ export interface Services {
   inventories: InventoryService;
   affected: AffectedService;
   invitations: InvitationService;
+  advisories: AdvisoryService;
 }
 
 export interface Container {
@@ -83,6 +85,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     inventories,
     affected: new AffectedService(deps, inventories),
     invitations,
+    advisories: new AdvisoryService(deps, { prefix: config.advisoryPrefix }),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
   for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);

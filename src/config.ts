@@ -14,6 +14,10 @@ export interface Config {
   adminEmail: string;
   adminOrganisation: string;
   webRoot: string;
+  /** Authored advisory ids are `<prefix>-<year>-<n>`; instances sharing a database must share it too. */
+  advisoryPrefix: string;
+  /** Where the public reaches this server (https://clearinghouse.example.org), for URLs in CSAF, feeds and VEX; null: from each request. */
+  publicUrl: string | null;
 }
 
 export class ConfigError extends Error {}
@@ -62,6 +66,19 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
   const adminEmail = (env.CLEARINGHOUSE_ADMIN_EMAIL ?? 'admin@clearinghouse.local').trim().toLowerCase();
   if (!/^[^\s@]+@[^\s@]+$/.test(adminEmail)) throw new ConfigError(`CLEARINGHOUSE_ADMIN_EMAIL: not an e-mail address (got ${JSON.stringify(adminEmail)})`);
   const secure = env.CLEARINGHOUSE_SECURE_COOKIES;
+  const advisoryPrefix = env.CLEARINGHOUSE_ADVISORY_PREFIX || 'CHA';
+  if (!/^[A-Z][A-Z0-9]{1,11}$/.test(advisoryPrefix)) throw new ConfigError(`CLEARINGHOUSE_ADVISORY_PREFIX: 2 to 12 capital letters and digits, starting with a letter (got ${JSON.stringify(advisoryPrefix)})`);
+  let publicUrl: string | null = null;
+  if (env.CLEARINGHOUSE_PUBLIC_URL) {
+    let u: URL;
+    try {
+      u = new URL(env.CLEARINGHOUSE_PUBLIC_URL);
+    } catch {
+      throw new ConfigError('CLEARINGHOUSE_PUBLIC_URL: not a URL; expected https://clearinghouse.example.org');
+    }
+    if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(`CLEARINGHOUSE_PUBLIC_URL: must be http(s) (got ${u.protocol})`);
+    publicUrl = u.origin + u.pathname.replace(/\/+$/, '');
+  }
   return {
     host: flags.host ?? env.CLEARINGHOUSE_HOST ?? '0.0.0.0',
     port,
@@ -75,5 +92,7 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     adminEmail,
     adminOrganisation: env.CLEARINGHOUSE_ADMIN_ORGANISATION ?? 'Clearinghouse operators',
     webRoot: resolve(env.CLEARINGHOUSE_WEB_ROOT ?? new URL('../web/dist', import.meta.url).pathname),
+    advisoryPrefix,
+    publicUrl,
   };
 }

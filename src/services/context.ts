@@ -21,6 +21,8 @@ export async function writeTx<T>(
   deps: ServiceDeps,
   actor: Principal,
   fn: (tx: Tx, audit: (e: AuditInput) => Promise<void>, now: string) => Promise<T>,
+  /** Reshape the events before they go out, e.g. one "reload everything" for a bulk import of thousands of records. */
+  collapseEvents?: (events: ChangeEvent[]) => ChangeEvent[],
 ): Promise<T> {
   const events: ChangeEvent[] = [];
   const now = deps.clock.now().toISOString();
@@ -34,6 +36,6 @@ export async function writeTx<T>(
       now,
     ),
   );
-  for (const e of events) deps.events.publish(e);
+  for (const e of collapseEvents ? collapseEvents(events) : events) deps.events.publish(e);
   return result;
 }

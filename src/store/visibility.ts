@@ -16,10 +16,31 @@ export interface LabelColumnNames {
   restricted_role: string;
 }
 
-export function visibleTo(facts: ReaderFacts, nowIso: string, table: string, names?: LabelColumnNames) {
+/**
+ * Where a shareable table lists the organisations each record is shared with (`sharedWith` of the label): one row per
+ * (record, organisation), `recordColumn` pointing at `table.keyColumn`.
+ */
+export interface ShareTable {
+  table: string;
+  recordColumn: string;
+  keyColumn: string;
+}
+
+export function visibleTo(facts: ReaderFacts, nowIso: string, table: string, names?: LabelColumnNames, shares?: ShareTable) {
   return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
     const col = (c: keyof LabelColumnNames) => eb.ref(`${table}.${names ? names[c] : c}`);
-    const isOwner = facts.organisationIds.length ? eb(col('owner_org_id'), 'in', facts.organisationIds) : NEVER;
+    const ownerOnly = facts.organisationIds.length ? eb(col('owner_org_id'), 'in', facts.organisationIds) : NEVER;
+    const isOwner = shares && facts.organisationIds.length
+      ? eb.or([
+        ownerOnly,
+        eb.exists(
+          eb.selectFrom(shares.table)
+            .select(eb.lit(1).as('one'))
+            .whereRef(`${shares.table}.${shares.recordColumn}`, '=', `${table}.${shares.keyColumn}`)
+            .where(`${shares.table}.organisation_id`, 'in', facts.organisationIds),
+        ),
+      ])
+      : ownerOnly;
     const ownerOrCoordinator = facts.coordinator ? sql<SqlBool>`1 = 1` : isOwner;
     const restricted = facts.roles.length
       ? eb.or([eb(col('restricted_role'), 'is', null), eb(col('restricted_role'), 'in', facts.roles)])

@@ -143,3 +143,52 @@ describeEachDriver('audit entries follow the label of their record, in SQL', (dr
     assert.deepEqual(elsewhere, [], "nothing filed under another organisation");
   });
 });
+
+/**
+ * Sharing (issue 8): a record's label may name organisations it is shared with; their members read it as the owner's
+ * do (TLP, embargo), need-to-know still applies. `canRead` and the SQL filter over the share table must agree.
+ */
+const SHARE_TARGET = '22222222-2222-4222-8222-222222222222';
+const SHARED_READERS: ReaderName[] = ['community', 'community+role'];
+const sharedLabels = LABELS.map((l) => ({ ...l, name: `${l.name}/shared`, label: { ...l.label, sharedWith: [SHARE_TARGET] } }));
+function expectedShared(reader: ReaderName, l: (typeof LABELS)[number], shared: boolean): boolean {
+  const asOwner: ReaderName = reader === 'community+role' ? 'owner+role' : 'owner';
+  return shared && SHARED_READERS.includes(reader) ? expected(asOwner, l.tlp, l.embargo, l.restricted) : expected(reader, l.tlp, l.embargo, l.restricted);
+}
+
+it('canRead lets the organisations a record is shared with read it as the owner does, and nobody else', () => {
+  for (const [reader, facts] of Object.entries(READERS) as [ReaderName, ReaderFacts][]) {
+    for (const l of LABELS) assert.equal(canRead(facts, { ...l.label, sharedWith: [SHARE_TARGET] }, new Date(NOW)), expectedShared(reader, l, true), `${reader} reading ${l.name} shared`);
+  }
+});
+
+describeEachDriver('visibility filter in SQL with shares', (driver) => {
+  let c: TestContainer;
+  before(async () => {
+    c = await testContainer(driver);
+    const org = (id: string, name: string) => ({ id, name, kind: 'vendor', sectors: '[]', owner_org_id: id, tlp: 'CLEAR', embargo_until: null, restricted_role: null, version: 1, created_at: NOW, updated_at: NOW });
+    await c.handle.db.insertInto('organisations').values([org(OWNER, 'owner'), org(SHARE_TARGET, 'share target')]).execute();
+    for (const [i, l] of [...LABELS, ...sharedLabels].entries()) {
+      const { seq } = await c.handle.db
+        .insertInto('advisories')
+        .values({
+          id: `ADV-${i}`, owner_org_id: OWNER, tlp: l.label.tlp, embargo_until: l.label.embargoUntil, restricted_role: l.label.restricted, state: 'published',
+          source: 'authored', revision: 1, version: 1, record: '{}', modified: NOW, summary: l.name, search: '', rating: null, published_at: NOW, withdrawn_at: null,
+          created_at: NOW, updated_at: NOW,
+        })
+        .returning('seq')
+        .executeTakeFirstOrThrow();
+      if ('sharedWith' in l.label) await c.handle.db.insertInto('advisory_shares').values({ advisory_seq: Number(seq), organisation_id: SHARE_TARGET }).execute();
+    }
+  });
+  after(() => c.destroy());
+
+  it('returns exactly the rows canRead allows, shared or not, for every reader', async () => {
+    const shares = { table: 'advisory_shares', recordColumn: 'advisory_seq', keyColumn: 'seq' };
+    for (const [reader, facts] of Object.entries(READERS) as [ReaderName, ReaderFacts][]) {
+      const rows = await c.handle.db.selectFrom('advisories').select('summary').where(visibleTo(facts, NOW, 'advisories', undefined, shares)).execute();
+      const want = [...LABELS.filter((l) => expectedShared(reader, l, false)).map((l) => l.name), ...LABELS.filter((l) => expectedShared(reader, l, true)).map((l) => `${l.name}/shared`)].sort();
+      assert.deepEqual(rows.map((r) => r.summary).sort(), want, reader);
+    }
+  });
+});

@@ -51,6 +51,11 @@ export interface AccessLabel {
   embargoUntil: string | null;
   /** A role name every reader must hold (need-to-know), or null. */
   restricted: string | null;
+  /**
+   * Organisations the record is explicitly shared with: their members read it as the owner's do (TLP, embargo), but
+   * only the owner changes it. Absent on record types that cannot be shared.
+   */
+  sharedWith?: readonly string[];
 }
 
 export type Scope = 'read' | 'write' | 'admin';
@@ -112,14 +117,14 @@ export function readerFacts(p: Principal): ReaderFacts {
 }
 
 /**
- * Read rule, all three parts must allow:
+ * Read rule, all three parts must allow ("owner" below includes the organisations the record is shared with):
  * - TLP: CLEAR everyone (also the public); GREEN every signed-in user; AMBER and AMBER+STRICT the owner's members and
  *   government coordinators (the recipients of what is shared with the clearinghouse); RED the owner's members only.
  * - Embargo: while it runs, only the owner's members and government coordinators.
  * - Restricted: the reader holds the named role in some membership.
  */
 export function canRead(facts: ReaderFacts, label: AccessLabel, now: Date): boolean {
-  const isOwner = facts.organisationIds.includes(label.owner);
+  const isOwner = facts.organisationIds.includes(label.owner) || (label.sharedWith?.some((o) => facts.organisationIds.includes(o)) ?? false);
   if (label.restricted !== null && !facts.roles.includes(label.restricted)) return false;
   if (label.embargoUntil !== null && label.embargoUntil > now.toISOString() && !(isOwner || facts.coordinator)) return false;
   switch (label.tlp) {

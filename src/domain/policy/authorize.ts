@@ -1,5 +1,6 @@
 import { ForbiddenError, NotFoundError, PasswordChangeRequiredError, UnauthenticatedError } from '../errors.ts';
 import type { Principal } from './access-label.ts';
+import { advisoryPolicy } from './advisory.policy.ts';
 import { auditPolicy } from './audit.policy.ts';
 import { inventoryPolicy } from './inventory.policy.ts';
 import { invitationPolicy } from './invitation.policy.ts';
@@ -23,6 +24,7 @@ export const POLICIES = {
   ...sessionPolicy,
   ...invitationPolicy,
   ...labelPolicy,
+  ...advisoryPolicy,
 };
 
 export type Action = keyof typeof POLICIES;
