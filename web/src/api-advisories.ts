@@ -1,0 +1,169 @@
+// Typed client for the advisory routes (issue 8 contract). api.ts keeps its request helper and CSRF token private, so
+// this module has its own small one: writes take the CSRF token of the session the page holds (useSession), and every
+// failure is the same ApiError the rest of the UI shows.
+import { API_BASE, ApiError, type Page, type Problem, type Tlp } from './api.ts';
+
+export type AdvisoryState = 'draft' | 'published' | 'withdrawn';
+export type Rating = 'none' | 'low' | 'medium' | 'high' | 'critical';
+export const RATINGS: Rating[] = ['critical', 'high', 'medium', 'low', 'none'];
+export const ADVISORY_STATES: AdvisoryState[] = ['draft', 'published', 'withdrawn'];
+
+/** An OSV record as JSON (https://ossf.github.io/osv-schema/); only what the pages read is typed. */
+export interface OsvRecordJson {
+  schema_version?: string;
+  id: string;
+  modified: string;
+  published?: string;
+  withdrawn?: string;
+  aliases?: string[];
+  related?: string[];
+  upstream?: string[];
+  summary?: string;
+  details?: string;
+  severity?: { type: string; score: string }[];
+  affected?: OsvAffected[];
+  references?: { type: string; url: string }[];
+  credits?: { name: string; contact?: string[]; type?: string }[];
+  database_specific?: Record<string, unknown>;
+  [extra: string]: unknown;
+}
+
+export interface OsvAffected {
+  package?: { ecosystem: string; name: string; purl?: string };
+  severity?: { type: string; score: string }[];
+  ranges?: { type: string; repo?: string; events: Record<string, string>[]; database_specific?: unknown }[];
+  versions?: string[];
+  ecosystem_specific?: unknown;
+  database_specific?: unknown;
+  [extra: string]: unknown;
+}
+
+export interface ScoredSeverity {
+  type: string;
+  vector: string;
+  version: '3.0' | '3.1' | '4.0';
+  score: number;
+  rating: Rating;
+}
+
+/** Copied from the contract (src/services/advisory.service.ts): the UI must not bundle server code. */
+export interface AdvisoryView {
+  id: string;
+  state: AdvisoryState;
+  source: 'authored' | 'imported';
+  organisationId: string;
+  organisationName: string;
+  label: { tlp: Tlp; embargoUntil: string | null; sharedWith: string[]; restricted: string | null };
+  version: number;
+  revision: number;
+  record: OsvRecordJson;
+  severity: ScoredSeverity[];
+  rating: Rating | null;
+  createdAt: string;
+  updatedAt: string;
+  publishedAt: string | null;
+  withdrawnAt: string | null;
+}
+
+export interface AdvisoryLabelInput {
+  tlp: Tlp;
+  embargoUntil?: string | null;
+  sharedWith?: string[];
+  restricted?: string | null;
+}
+
+export interface RevisionSummary {
+  revision: number;
+  modified: string;
+  createdAt: string;
+  summary: string | null;
+}
+
+export interface FieldChange {
+  path: string;
+  kind: 'added' | 'removed' | 'changed';
+  before?: unknown;
+  after?: unknown;
+}
+
+export interface AdvisoryQuery {
+  q?: string;
+  ecosystem?: string;
+  state?: AdvisoryState | '';
+  severity?: Rating | '';
+  limit?: number;
+  cursor?: string | null;
+}
+
+async function problemOf(response: Response): Promise<Problem> {
+  const text = await response.text().catch(() => '');
+  try {
+    const body = JSON.parse(text) as Partial<Problem>;
+    if (body && typeof body === 'object')
+      return { ...body, type: body.type ?? 'about:blank', title: body.title ?? response.statusText, status: body.status ?? response.status, detail: body.detail ?? body.title ?? `The server answered ${response.status}.` };
+  } catch {
+    // Not JSON (a proxy's error page): the generic problem below.
+  }
+  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: `The server answered ${response.status}.` };
+}
+
+function query(params: Record<string, string | number | null | undefined>): string {
+  const search = new URLSearchParams();
+  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
+  const text = search.toString();
+  return text ? `?${text}` : '';
+}
+
+const enc = encodeURIComponent;
+const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
+
+/** The advisory calls; `csrfToken` is the signed-in session's (null for anonymous readers, who only read). */
+export function advisoryApi(csrfToken: string | null) {
+  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
+    const all: Record<string, string> = { Accept: 'application/json, application/problem+json', ...headers };
+    if (body !== undefined) all['Content-Type'] = 'application/json';
+    if (method !== 'GET' && csrfToken) all['X-CSRF-Token'] = csrfToken;
+    let response: Response;
+    try {
+      response = await fetch(API_BASE + path, { method, headers: all, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
+    } catch {
+      throw new ApiError({ type: 'about:blank', title: 'Network error', status: 0, detail: 'The Clearinghouse server could not be reached. Check your connection and try again.' });
+    }
+    if (!response.ok) throw new ApiError(await problemOf(response));
+    if (response.status === 204) return undefined as T;
+    const text = await response.text();
+    return (text ? JSON.parse(text) : undefined) as T;
+  }
+
+  return {
+    list(q: AdvisoryQuery = {}): Promise<Page<AdvisoryView>> {
+      return request('GET', `/advisories${query({ q: q.q?.trim(), ecosystem: q.ecosystem?.trim(), state: q.state, severity: q.severity, limit: q.limit, cursor: q.cursor })}`);
+    },
+    get(advisoryId: string): Promise<AdvisoryView> {
+      return request('GET', `/advisories/${enc(advisoryId)}`);
+    },
+    create(body: { record: unknown; label?: AdvisoryLabelInput; organisationId?: string }): Promise<AdvisoryView> {
+      return request('POST', '/advisories', body);
+    },
+    update(advisoryId: string, version: number, body: { record: unknown; label?: AdvisoryLabelInput }): Promise<AdvisoryView> {
+      return request('PUT', `/advisories/${enc(advisoryId)}`, body, ifMatch(version));
+    },
+    publish(advisoryId: string, version: number): Promise<AdvisoryView> {
+      return request('POST', `/advisories/${enc(advisoryId)}/publish`, undefined, ifMatch(version));
+    },
+    withdraw(advisoryId: string, version: number, reason?: string): Promise<AdvisoryView> {
+      return request('POST', `/advisories/${enc(advisoryId)}/withdraw`, reason ? { reason } : {}, ifMatch(version));
+    },
+    revisions(advisoryId: string): Promise<{ items: RevisionSummary[] }> {
+      return request('GET', `/advisories/${enc(advisoryId)}/revisions`);
+    },
+    revision(advisoryId: string, n: number): Promise<{ revision: number; record: OsvRecordJson; modified: string; createdAt: string }> {
+      return request('GET', `/advisories/${enc(advisoryId)}/revisions/${n}`);
+    },
+    diff(advisoryId: string, from: number, to: number): Promise<{ from: number; to: number; changes: FieldChange[] }> {
+      return request('GET', `/advisories/${enc(advisoryId)}/diff${query({ from, to })}`);
+    },
+  };
+}
+
+export type AdvisoryApi = ReturnType<typeof advisoryApi>;
