@@ -128,9 +128,9 @@ describeEachDriver('advisories: lifecycle, revisions, diff, visibility', (driver
     assert.equal(new Set(ids).size, 3);
     const own = await api.post('/advisories', dev, { record: record({ id: 'CHA-2026-9999' }) });
     assert.equal(own.status, 400);
-    const custom = await api.post('/advisories', dev, { record: record({ id: 'LAB-2026-7' }) });
+    const custom = await api.post('/advisories', dev, { record: record({ id: 'x_LAB-2026-7' }) });
     assert.equal(custom.status, 201);
-    assert.equal((await api.post('/advisories', dev, { record: record({ id: 'LAB-2026-7' }) })).status, 409);
+    assert.equal((await api.post('/advisories', dev, { record: record({ id: 'x_LAB-2026-7' }) })).status, 409);
   });
 
   it('an embargoed advisory is read by its owner, coordinators and the organisations it is shared with, until the embargo ends', async () => {
@@ -181,7 +181,7 @@ describeEachDriver('advisories: lifecycle, revisions, diff, visibility', (driver
     assert.deepEqual(await all(gov, 'q=zebra&severity=low'), [deb]);
     assert.deepEqual(await all(gov, 'q=zebra-lib'), [amber], 'search covers package names');
     assert.deepEqual(await all(gov, `q=${deb.toLowerCase()}`), [deb], 'search covers ids, in any case');
-    assert.deepEqual(await all({}, 'q=CVE-2026-12345&state=withdrawn').length, 1);
+    assert.equal((await all({}, 'q=CVE-2026-12345&state=withdrawn')).length, 1);
     assert.equal((await api.get('/advisories?severity=bad')).status, 400);
     assert.equal((await api.get('/advisories?q=%25')).status, 200, 'a LIKE wildcard is searched for, not expanded');
     assert.deepEqual((await api.get('/advisories?q=%25')).body.items, []);

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, it } from 'node:test';
 import { buildWorld, type World } from '../helpers/authz-fixtures.ts';
 import { MATRIX, type MatrixEntry } from '../helpers/authz-matrix.ts';
+import '../helpers/authz-matrix-advisories.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**

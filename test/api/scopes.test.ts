@@ -30,6 +30,10 @@ const CASES: Record<string, { url: string; body?: unknown; headers?: Record<stri
   'POST /api/v1/me/invitations/{id}/accept': { url: `/me/invitations/${ID}/accept` },
   'POST /api/v1/me/invitations/{id}/decline': { url: `/me/invitations/${ID}/decline` },
   'DELETE /api/v1/organisations/{id}/invitations/{invitationId}': { url: `/organisations/${ID}/invitations/${ID}` },
+  'POST /api/v1/advisories': { url: '/advisories', body: { record: { summary: 'scope test' } } },
+  'PUT /api/v1/advisories/{id}': { url: '/advisories/CHA-2026-0001', body: { record: { summary: 'scope test' } }, headers: { 'if-match': '"1"' } },
+  'POST /api/v1/advisories/{id}/publish': { url: '/advisories/CHA-2026-0001/publish', headers: { 'if-match': '"1"' } },
+  'POST /api/v1/advisories/{id}/withdraw': { url: '/advisories/CHA-2026-0001/withdraw', headers: { 'if-match': '"1"' } },
   'POST /api/v1/me/password': { url: '/me/password', body: { currentPassword: 'scopes test passphrase', newPassword: 'another scopes passphrase' } },
 };
 
