@@ -147,7 +147,7 @@ export async function listAdvisories(db: Db, scope: AdvisoryScope, f: AdvisoryFi
   if (f.q) q = q.where(sql<SqlBool>`advisories.search like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
   if (f.ecosystem) {
     const eco = f.ecosystem;
-    q = q.where((eb) => eb.exists(eb.selectFrom('advisory_packages').select(eb.lit(1).as('one')).whereRef('advisory_packages.advisory_seq', '=', 'advisories.seq').where('advisory_packages.ecosystem', '=', eco)));
+    q = q.where((eb) => eb.exists(eb.selectFrom('advisory_packages').select(eb.lit(1).as('one')).whereRef('advisory_packages.advisory_seq', '=', 'advisories.seq').where((e) => e.or([e('advisory_packages.ecosystem', '=', eco), e('advisory_packages.ecosystem', 'like', `${likeEscape(eco)}:%`)]))));
   }
   if (f.state) q = q.where('advisories.state', '=', f.state);
   if (f.distributable) q = q.where('advisories.state', 'in', ['published', 'withdrawn']);

@@ -196,7 +196,6 @@ describeEachDriver('advisories: lifecycle, revisions, diff, visibility', (driver
       ['bad vector', { record: record({ severity: [{ type: 'CVSS_V3', score: 'CVSS:3.1/AV:X' }] }) }, 400, /CVSS:3\.1\/AV:X/],
       ['id with path characters', { record: record({ id: '../../etc/passwd' }) }, 400, /id/],
       ['date that does not parse', { record: record({ published: 'yesterday', modified: 'soon' }) }, 201, /./], // server-set fields are replaced
-      ['deep nesting', { record: record({ database_specific: JSON.parse('{"a":'.repeat(5000) + '1' + '}'.repeat(5000)) }) }, 400, /deep|depth|nest/i],
       ['unknown body field', { record: record(), extra: 1 }, 400, /extra/],
     ];
     let created = 0;
@@ -211,6 +210,10 @@ describeEachDriver('advisories: lifecycle, revisions, diff, visibility', (driver
       assert.ok(res.body.type.startsWith(PROBLEM), what);
       assert.match(JSON.stringify(res.body), message, what);
     }
+    // Built as text: a structure this deep cannot even be serialised by JSON.stringify on the client side.
+    const deep = await api.call('POST', '/advisories', dev, `{"record":{"summary":"deep","database_specific":${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}}}`, { 'content-type': 'application/json' });
+    assert.equal(deep.status, 400, JSON.stringify(deep.body).slice(0, 300));
+    assert.match(deep.body.detail, /nested more than 32 levels/);
     const big = await api.call('POST', '/advisories', dev, JSON.stringify({ record: record({ details: 'x'.repeat(10 * 1024 * 1024) }) }), { 'content-type': 'application/json' });
     assert.equal(big.status, 413, 'a 10 MB string is refused before parsing');
     const vector = await api.post('/advisories', dev, { record: record({ severity: [{ type: 'CVSS_V4', score: 'CVSS:4.0/AV:N' }] }) });
