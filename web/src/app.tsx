@@ -4,6 +4,9 @@ import { AppShell, BareShell } from './components/app-shell.component.tsx';
 import { PageHeading } from './components/common.component.tsx';
 import { AccountPage } from './pages/account.page.tsx';
 import { AffectedPage } from './pages/affected.page.tsx';
+import { AdvisoriesPage } from './pages/advisories.page.tsx';
+import { AdvisoryDetailPage } from './pages/advisory-detail.page.tsx';
+import { AdvisoryEditorPage } from './pages/advisory-editor.page.tsx';
 import { AuditPage } from './pages/audit.page.tsx';
 import { InventoriesPage } from './pages/inventories.page.tsx';
 import { InventoryDetailPage } from './pages/inventory-detail.page.tsx';
@@ -24,6 +27,10 @@ const TITLES: [string, string][] = [
   ['/organisations', 'Organisations'],
   ['/inventories/:id', 'Inventory'],
   ['/inventories', 'Inventories'],
+  ['/advisories/new', 'New advisory'],
+  ['/advisories/:id/edit', 'Edit advisory'],
+  ['/advisories/:id', 'Advisory'],
+  ['/advisories', 'Advisories'],
   ['/affected', 'Affected components'],
   ['/account', 'Your account'],
   ['/users', 'Users'],
@@ -37,7 +44,7 @@ const TITLES: [string, string][] = [
 
 function useDocumentTitle(path: string, signedIn: boolean) {
   useEffect(() => {
-    const title = signedIn ? (TITLES.find(([p]) => matchPath(p, path))?.[1] ?? 'Page not found') : 'Sign in';
+    const title = signedIn || path.startsWith('/advisories') ? (TITLES.find(([p]) => matchPath(p, path))?.[1] ?? 'Page not found') : 'Sign in';
     document.title = `${title} | Clearinghouse`;
   }, [path, signedIn]);
 }
@@ -62,6 +69,17 @@ function NotAllowed() {
   );
 }
 
+/** The advisory pages; the list and a record's page are also open to anonymous readers (published TLP:CLEAR ones). */
+function advisoryRoute(path: string, signedIn = true): ReactNode {
+  if (path === '/advisories') return <AdvisoriesPage />;
+  if (signedIn && path === '/advisories/new') return <AdvisoryEditorPage />;
+  const edit = matchPath('/advisories/:id/edit', path);
+  if (signedIn && edit) return <AdvisoryEditorPage key={edit.id} advisoryId={edit.id!} />;
+  const advisory = matchPath('/advisories/:id', path);
+  if (advisory && advisory.id !== 'new') return <AdvisoryDetailPage key={advisory.id} advisoryId={advisory.id!} />;
+  return null;
+}
+
 function route(path: string, session: Session, notice: string | undefined): ReactNode {
   if (path === '/' || path === '/sign-in' || path === '/set-password') return <HomePage notice={notice} />;
   if (path === '/organisations') return <OrganisationsPage />;
@@ -72,6 +90,8 @@ function route(path: string, session: Session, notice: string | undefined): Reac
   const inventory = matchPath('/inventories/:id', path);
   if (inventory) return <InventoryDetailPage key={inventory.id} inventoryId={inventory.id!} />;
   if (path === '/affected') return <AffectedPage />;
+  const advisoryPage = advisoryRoute(path);
+  if (advisoryPage) return advisoryPage;
   if (path === '/account') return <AccountPage />;
   if (path === '/users') return canAdminister(session) ? <UsersPage /> : <NotAllowed />;
   if (path === '/tokens') return <TokensPage />;
@@ -101,6 +121,16 @@ export function App() {
         <p role="status" className="margin-top-4">
           Loading…
         </p>
+      </BareShell>
+    );
+  const anonymousAdvisory = state.status === 'signed-out' ? advisoryRoute(path, false) : null;
+  if (anonymousAdvisory)
+    return (
+      <BareShell>
+        <p className="margin-top-2">
+          <AppLink href="/sign-in">Sign in</AppLink> to see advisories shared with your organisation.
+        </p>
+        {anonymousAdvisory}
       </BareShell>
     );
   if (state.status === 'signed-out')

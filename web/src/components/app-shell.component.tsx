@@ -15,6 +15,7 @@ interface NavEntry {
 export const NAV_ENTRIES: NavEntry[] = [
   { href: '/', label: 'Home', visible: () => true },
   { href: '/inventories', label: 'Inventories', visible: () => true },
+  { href: '/advisories', label: 'Advisories', visible: () => true },
   { href: '/affected', label: 'Affected components', visible: () => true },
   { href: '/organisations', label: 'Organisations', visible: () => true },
   { href: '/users', label: 'Users', visible: canAdminister },
