@@ -210,8 +210,8 @@ export function advisoryToCycloneDxVex(view: VexSourceAdvisory, opts: VexDocOpti
     .filter((s) => CVSS_METHOD[s.version])
     .map((s) => ({ source: { name: opts.publisherName }, score: s.score, severity: s.rating, method: CVSS_METHOD[s.version]!, vector: s.vector }));
   const aliases = Array.isArray(record.aliases) ? record.aliases.filter((a): a is string => typeof a === 'string').slice(0, 100) : [];
-  const advisories = (Array.isArray(record.references) ? record.references : [])
-    .filter((r): r is { type?: string; url: string } => isHttpUrl((r as { url?: unknown })?.url))
+  const advisories = ((Array.isArray(record.references) ? record.references : []) as { type?: unknown; url?: unknown }[])
+    .filter((r): r is { type?: unknown; url: string } => isHttpUrl(r?.url))
     .slice(0, 500)
     .map((r) => ({ ...(typeof r.type === 'string' ? { title: r.type } : {}), url: r.url }));
   const cwes = cweNumbers(record);
