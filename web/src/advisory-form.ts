@@ -126,9 +126,9 @@ export function recordFromDraft(draft: AdvisoryDraft, base: Partial<OsvRecordJso
   return out;
 }
 
-/** A fresh record for a new advisory: the server assigns id and modified, so placeholders are sent. */
+/** A fresh record for a new advisory: the server assigns id and modified when they are absent. */
 export function newRecord(): Partial<OsvRecordJson> {
-  return { schema_version: '1.6.0', id: 'NEW', modified: new Date(0).toISOString() };
+  return { schema_version: '1.6.0' };
 }
 
 export const recordText = (record: unknown) => JSON.stringify(record, null, 2);
