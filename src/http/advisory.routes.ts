@@ -181,11 +181,15 @@ export const advisoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> =
       summary: 'Withdraw a published advisory (If-Match required): it stays readable with `withdrawn` set and stops matching',
       params: AdvisoryParams,
       headers: ifMatchHeaders,
-      body: Type.Optional(Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false })),
+      body: Type.Object({ reason: Type.Optional(Type.String({ maxLength: 2000 })) }, { additionalProperties: false, description: 'optional: the request may have no body' }),
       response: { 200: Advisory, ...errorResponses(404, 409, 412, 428) },
     },
+    // Scripts withdraw with If-Match and no body at all, like publish.
+    preValidation: async (request) => {
+      if (request.body === undefined || request.body === null) request.body = {};
+    },
   }, async (request, reply) => {
-    const view = await advisories.withdraw(request.principal, request.params.id, expectedVersion(request.headers['if-match'], undefined), request.body?.reason);
+    const view = await advisories.withdraw(request.principal, request.params.id, expectedVersion(request.headers['if-match'], undefined), request.body.reason);
     reply.header('ETag', `"${view.version}"`);
     return view;
   });
