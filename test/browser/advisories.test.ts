@@ -99,11 +99,12 @@ describe('advisory pages in Chromium', { skip: browserSkipReason }, () => {
     assert.match(await json.inputValue(), /"fixed": "4\.17\.21"/);
 
     const calc = page.getByTestId('cvss-calculator');
-    await calc.getByLabel('CVSS 3.1').check();
+    // USWDS draws its own radio over an input moved off screen: the user clicks the label.
+    await calc.locator('label', { hasText: 'CVSS 3.1' }).click();
     assert.match(await page.getByTestId('cvss-result').innerText(), /Choose a value for 8 more metrics/);
     for (const [metric, value] of [['Attack vector (AV)', 'Network'], ['Attack complexity (AC)', 'Low'], ['Privileges required (PR)', 'None'], ['User interaction (UI)', 'None'], ['Scope (S)', 'Unchanged'], ['Confidentiality (C)', 'High'], ['Integrity (I)', 'High'], ['Availability (A)', 'High']] as const)
-      await calc.getByRole('group', { name: metric }).getByLabel(value, { exact: true }).check();
-    assert.match(await page.getByTestId('cvss-result').innerText(), new RegExp(`${V31.replace(/[/.]/g, '\\$&')}\\s+Base score 9\\.8 critical`));
+      await calc.getByRole('group', { name: metric }).locator('label').getByText(value, { exact: true }).click();
+    assert.match(await page.getByTestId('cvss-result').innerText(), new RegExp(`${V31.replace(/[/.]/g, '\\$&')}\\s+Base score 9\\.8 critical`, 'i'));
     await calc.getByRole('button', { name: 'Use this vector' }).click();
     assert.equal(await page.getByLabel('Severity 1 vector').inputValue(), V31);
     assert.match(await json.inputValue(), new RegExp(`"score": "${V31.replace(/[/.]/g, '\\$&')}"`));
@@ -114,7 +115,7 @@ describe('advisory pages in Chromium', { skip: browserSkipReason }, () => {
     advisoryId = (await heading(page, /^CHA-/).innerText()).trim();
     assert.equal(await page.getByTestId('advisory-state').innerText(), 'Draft');
     assert.match(await page.getByTestId('advisory-affected').innerText(), /lodash\s+npm\s+ECOSYSTEM: 0 → fixed 4\.17\.21\s+0\s+4\.17\.21/);
-    assert.match(await page.getByTestId('advisory-severity').innerText(), /CVSS 3\.1\s+9\.8\s+critical/);
+    assert.match(await page.getByTestId('advisory-severity').innerText(), /CVSS 3\.1\s+9\.8\s+critical/i);
     await page.getByText('No revisions yet').waitFor();
     // The inventory with lodash 4.17.20 is found by the reverse query.
     assert.match(await page.getByTestId('advisory-affects').innerText(), /plant-a\s+pkg:npm\/lodash@4\.17\.20\s+4\.17\.20\s+4\.17\.21/);
