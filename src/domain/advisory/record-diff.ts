@@ -1,26 +1,24 @@
 import diff from 'microdiff';
 
+/** One field that differs between two revisions of a record, addressed by JSON pointer (RFC 6901). */
 export interface FieldChange {
-  /** JSON Pointer (RFC 6901) into the record. */
   path: string;
   kind: 'added' | 'removed' | 'changed';
   before?: unknown;
   after?: unknown;
 }
 
+const escape = (k: string | number) => String(k).replace(/~/g, '~0').replace(/\//g, '~1');
 const KIND = { CREATE: 'added', REMOVE: 'removed', CHANGE: 'changed' } as const;
 
-function pointer(path: (string | number)[]): string {
-  return path.map((p) => '/' + String(p).replace(/~/g, '~0').replace(/\//g, '~1')).join('');
-}
-
+/** Field-level differences from `a` to `b` (microdiff walks both; we only name the paths). */
 export function diffRecords(a: unknown, b: unknown): FieldChange[] {
-  const objA = (a ?? {}) as Record<string, unknown>;
-  const objB = (b ?? {}) as Record<string, unknown>;
-  return diff(objA, objB).map((d) => {
-    const c: FieldChange = { path: pointer(d.path), kind: KIND[d.type] };
-    if (d.type !== 'CREATE') c.before = d.oldValue;
-    if (d.type !== 'REMOVE') c.after = d.value;
-    return c;
+  const left = (a && typeof a === 'object' ? a : {}) as Record<string, unknown>;
+  const right = (b && typeof b === 'object' ? b : {}) as Record<string, unknown>;
+  return diff(left, right).map((d) => {
+    const path = `/${d.path.map(escape).join('/')}`;
+    if (d.type === 'CREATE') return { path, kind: KIND.CREATE, after: d.value };
+    if (d.type === 'REMOVE') return { path, kind: KIND.REMOVE, before: d.oldValue };
+    return { path, kind: KIND.CHANGE, before: d.oldValue, after: d.value };
   });
 }
