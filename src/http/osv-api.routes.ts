@@ -2,6 +2,8 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { Services } from '../composition.ts';
 import { InvalidInputError } from '../domain/errors.ts';
 import { OSV_API_LIMITS } from '../services/osv-api.service.ts';
+import { CSRF_HEADER, SESSION_COOKIE } from './auth.ts';
+import { problem, sendProblem } from './problem.ts';
 import { Problem } from './schemas.ts';
 
 /**
@@ -46,6 +48,30 @@ const errors = { 400: Problem, 401: Problem, 413: Problem, 415: Problem, 429: Pr
 
 export const osvApiRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const osv = services.osvApi;
+
+  // The shared auth hook reads credentials on /api/ paths only; these paths are osv.dev's, so the same rules are
+  // applied here: a bearer token that is wrong in any way is a 401, never a silent fall-back to anonymous.
+  app.addHook('onRequest', async (request, reply) => {
+    if (request.principal?.userId) return;
+    const instance = request.url.split('?')[0]!;
+    const header = request.headers.authorization;
+    if (header !== undefined) {
+      const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+      const principal = m ? await services.auth.fromToken(m[1]!) : null;
+      if (!principal) return sendProblem(reply, problem('unauthenticated', 'authentication required: the credentials are missing, invalid or expired', instance));
+      request.principal = principal;
+      return;
+    }
+    const cookie = request.cookies?.[SESSION_COOKIE];
+    if (!cookie) return;
+    const session = await services.auth.fromSession(cookie);
+    if (!session) return sendProblem(reply, problem('unauthenticated', 'authentication required: the credentials are missing, invalid or expired', instance));
+    // The queries change nothing, but a cookie-authenticated POST follows the rest of the API's CSRF rule.
+    if (request.method !== 'GET' && request.headers[CSRF_HEADER] !== session.csrfToken) {
+      return sendProblem(reply, problem('csrf', `cookie-authenticated requests need the ${CSRF_HEADER} header with the token from GET /api/v1/session`, instance));
+    }
+    request.principal = session.principal;
+  });
 
   // `curl -d @query.json` (osv.dev's own examples) sends the JSON as a form; osv.dev reads it as JSON, so do we.
   app.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'], { parseAs: 'string', bodyLimit: OSV_API_LIMITS.bodyBytes }, (_req, body, done) => {
