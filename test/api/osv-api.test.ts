@@ -167,7 +167,7 @@ describeEachDriver('OSV.dev-compatible API', (driver) => {
     assert.equal(big.body.results.length, 1000);
     assert.deepEqual(big.body.results[0].vulns.map((v: { id: string }) => v.id), [ids.clear]);
     assert.deepEqual(big.body.results[3], {}, 'left-pad 1.3.0 is fixed');
-    console.log(`# osv-api [${driver}]: querybatch of 1,000 purl queries in ${ms.toFixed(0)} ms`);
+    console.log(`osv-api [${driver}]: querybatch of 1,000 purl queries in ${ms.toFixed(0)} ms`);
   });
 
   it('returns withdrawn advisories by id, and hides drafts and what the caller may not read', async () => {
