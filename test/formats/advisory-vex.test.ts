@@ -169,7 +169,7 @@ const validateOpenVex = ajv.compile(OPENVEX_SCHEMA);
 describe('advisoryToOpenVex', () => {
   it('emits affected and fixed statements that satisfy the spec', () => {
     const doc = advisoryToOpenVex(view(RECORD), opts) as any;
-    assert.ok(validateOpenVex(doc), JSON.stringify(validateOpenVex.errors));
+    assert.ok(validateOpenVex(doc) as boolean, JSON.stringify(validateOpenVex.errors));
     assert.equal(doc.version, 2);
     const npm = doc.statements.filter((s: any) => s.products[0]['@id'].startsWith('pkg:npm/'));
     assert.deepEqual(npm.map((s: any) => s.status), ['affected', 'fixed']);
@@ -186,7 +186,7 @@ describe('advisoryToOpenVex', () => {
 
   it('states a withdrawn advisory as not_affected with an impact statement', () => {
     const doc = advisoryToOpenVex(view(RECORD, { state: 'withdrawn', withdrawnAt: '2026-11-05T00:00:00Z' }), opts) as any;
-    assert.ok(validateOpenVex(doc), JSON.stringify(validateOpenVex.errors));
+    assert.ok(validateOpenVex(doc) as boolean, JSON.stringify(validateOpenVex.errors));
     assert.ok(doc.statements.length > 0);
     for (const s of doc.statements) assert.equal(s.status, 'not_affected');
   });
