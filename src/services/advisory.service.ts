@@ -15,6 +15,7 @@ import {
   findAdvisoryHeads,
   findRevision,
   insertAdvisory,
+  insertAdvisoriesMany,
   insertRevision,
   listAdvisories,
   listRevisions,
@@ -517,29 +518,41 @@ export class AdvisoryService {
     await writeTx(
       this.deps,
       actor,
-      async (tx, audit, at) => {
+      async (tx, audit, at, auditMany) => {
         const heads = await findAdvisoryHeads(tx, valid.map((v) => v.record.id));
+        const fresh = new Map<string, { row: NewAdvisoryRow; packages: AdvisoryPackage[]; revision: { record: string; modified: string; summary: string | null; createdAt: string }; record: OsvRecordJson }>();
         for (const { path, record } of valid) {
-          const head = heads.get(record.id);
           const state: AdvisoryState = record.withdrawn ? 'withdrawn' : 'published';
           const parts = this.#rowParts(record);
-          const text = canonicalJson(record);
+          const pending = fresh.get(record.id);
+          const head = heads.get(record.id);
           if (!head) {
-            const row: NewAdvisoryRow = {
-              id: record.id, owner_org_id: owner, tlp: 'CLEAR', embargo_until: null, restricted_role: null, state, source: 'imported',
-              revision: 1, version: 1, record: text, modified: record.modified, summary: parts.summary, search: parts.search, rating: parts.rating,
-              published_at: record.published ?? record.modified, withdrawn_at: record.withdrawn ?? null, created_at: at, updated_at: at,
-            };
-            const seq = await insertAdvisory(tx, row, [], parts.packages);
-            await insertRevision(tx, { advisorySeq: seq, revision: 1, record: text, modified: record.modified, summary: parts.summary, createdAt: at });
-            await audit({ action: 'advisory.import', recordType: 'advisory', recordId: record.id, organisationId: owner, before: null, after: { revision: 1, record }, label });
-            heads.set(record.id, { seq, modified: record.modified, state, revision: 1, version: 1, owner, record: text });
-            counts.added++;
+            // New here; a second copy in the same batch (sources reuse ids across releases) keeps the newer one.
+            if (pending) {
+              if (later(record.modified, pending.record.modified)) fresh.delete(record.id);
+              else {
+                counts.unchanged++;
+                continue;
+              }
+            } else counts.added++;
+            const text = canonicalJson(record);
+            fresh.set(record.id, {
+              record,
+              packages: parts.packages,
+              revision: { record: text, modified: record.modified, summary: parts.summary, createdAt: at },
+              row: {
+                id: record.id, owner_org_id: owner, tlp: 'CLEAR', embargo_until: null, restricted_role: null, state, source: 'imported',
+                revision: 1, version: 1, record: text, modified: record.modified, summary: parts.summary, search: parts.search, rating: parts.rating,
+                published_at: record.published ?? record.modified, withdrawn_at: record.withdrawn ?? null, created_at: at, updated_at: at,
+              },
+            });
+            if (pending) counts.unchanged++;
           } else if (head.owner !== owner) {
             rejected.push({ path, reason: `${record.id}: an advisory with this id is owned by an organisation on this platform; the mirror does not overwrite it` });
           } else if (!later(record.modified, head.modified)) {
             counts.unchanged++;
           } else {
+            const text = canonicalJson(record);
             const revision = head.revision + 1;
             const ok = await updateAdvisoryVersioned(
               tx,
@@ -558,6 +571,10 @@ export class AdvisoryService {
             heads.set(record.id, { ...head, modified: record.modified, state, revision, version: head.version + 1, record: text });
             counts.updated++;
           }
+        }
+        if (fresh.size) {
+          await insertAdvisoriesMany(tx, [...fresh.values()]);
+          await auditMany([...fresh.values()].map((f) => ({ action: 'advisory.import', recordType: 'advisory', recordId: f.row.id, organisationId: owner, before: null, after: { revision: 1, record: f.record }, label })));
         }
       },
       (events: ChangeEvent[]) =>

@@ -1,6 +1,6 @@
 import type { Clock } from '../domain/clock.ts';
 import type { Principal } from '../domain/policy/access-label.ts';
-import { appendAudit, type AuditInput } from '../store/audit.repository.ts';
+import { appendAudit, appendAuditMany, type AuditInput } from '../store/audit.repository.ts';
 import type { Db, Driver, Tx } from '../store/db.ts';
 import type { ChangeEvent, EventBus } from '../store/event-bus.ts';
 
@@ -20,7 +20,7 @@ export interface ServiceDeps {
 export async function writeTx<T>(
   deps: ServiceDeps,
   actor: Principal,
-  fn: (tx: Tx, audit: (e: AuditInput) => Promise<void>, now: string) => Promise<T>,
+  fn: (tx: Tx, audit: (e: AuditInput) => Promise<void>, now: string, auditMany: (es: AuditInput[]) => Promise<void>) => Promise<T>,
   /** Reshape the events before they go out, e.g. one "reload everything" for a bulk import of thousands of records. */
   collapseEvents?: (events: ChangeEvent[]) => ChangeEvent[],
 ): Promise<T> {
@@ -34,6 +34,10 @@ export async function writeTx<T>(
         events.push({ topic: e.action, recordType: e.recordType, recordId: e.recordId, organisationId: e.organisationId });
       },
       now,
+      async (es) => {
+        await appendAuditMany(tx, actor, now, es);
+        for (const e of es) events.push({ topic: e.action, recordType: e.recordType, recordId: e.recordId, organisationId: e.organisationId });
+      },
     ),
   );
   for (const e of collapseEvents ? collapseEvents(events) : events) deps.events.publish(e);

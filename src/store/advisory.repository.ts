@@ -102,6 +102,24 @@ export async function insertAdvisory(tx: Tx, row: NewAdvisoryRow, shares: readon
   return Number(seq);
 }
 
+/** Bulk insert of fresh rows (imports): multi-row statements for the rows, their packages and first revisions. */
+export async function insertAdvisoriesMany(
+  tx: Tx,
+  items: readonly { row: NewAdvisoryRow; packages: readonly AdvisoryPackage[]; revision: { record: string; modified: string; summary: string | null; createdAt: string } }[],
+): Promise<Map<string, number>> {
+  const seqs = new Map<string, number>();
+  // 20 columns a row: 400 rows stay under SQLite's 32,766 bound parameters.
+  for (let i = 0; i < items.length; i += 400) {
+    const rows = await tx.insertInto('advisories').values(items.slice(i, i + 400).map((x) => x.row)).returning(['id', 'seq']).execute();
+    for (const r of rows) seqs.set(r.id, Number(r.seq));
+  }
+  const packages = items.flatMap((x) => [...new Map(x.packages.map((p) => [`${p.ecosystem}\u0000${p.name}`, p])).values()].map((p) => ({ advisory_seq: seqs.get(x.row.id)!, ecosystem: p.ecosystem, name: p.name })));
+  for (let i = 0; i < packages.length; i += 2000) await tx.insertInto('advisory_packages').values(packages.slice(i, i + 2000)).execute();
+  const revisions = items.map((x) => ({ advisory_seq: seqs.get(x.row.id)!, revision: 1, record: x.revision.record, modified: x.revision.modified, summary: x.revision.summary, created_at: x.revision.createdAt }));
+  for (let i = 0; i < revisions.length; i += 1000) await tx.insertInto('advisory_revisions').values(revisions.slice(i, i + 1000)).execute();
+  return seqs;
+}
+
 /** Compare-and-set on `version`: false when someone else changed it first. */
 export async function updateAdvisoryVersioned(
   tx: Tx,
