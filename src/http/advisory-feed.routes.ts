@@ -3,6 +3,7 @@ import type { FastifyRequest } from 'fastify';
 import type { Services } from '../composition.ts';
 import type { Config } from '../config.ts';
 import { ANONYMOUS } from '../domain/policy/access-label.ts';
+import type { AdvisoryView } from '../services/advisory.service.ts';
 import { advisoryToCycloneDxVex, advisoryToOpenVex } from '../formats/advisory-vex.ts';
 import { atomFeed } from '../formats/atom-feed.ts';
 import { AdvisoryId } from './advisory.routes.ts';
@@ -16,6 +17,7 @@ export interface AdvisoryFeedOptions {
 
 /** The public feed is a window on recent work, not an archive: the OSV API and CSAF serve the full history. */
 export const FEED_SIZE = 100;
+const FEED_PAGES = 3;
 
 const CYCLONEDX_TYPE = 'application/vnd.cyclonedx+json; version=1.6';
 
@@ -63,8 +65,16 @@ export const advisoryAtomRoutes: FastifyPluginAsyncTypebox<AdvisoryFeedOptions> 
   }, async (request, reply) => {
     // ANONYMOUS, not the caller: the feed is public by construction, and a signed-in reader's GREEN/AMBER
     // advisories must not reach a feed reader or a cache that shares it.
-    const page = await services.advisories.distributable(ANONYMOUS, { limit: FEED_SIZE, tlp: ['CLEAR'] });
-    const items = page.items.filter((v) => v.state === 'published' && v.label.tlp === 'CLEAR');
+    // Withdrawn advisories are distributable too but stay out of the feed; a few pages past them fill it, and the
+    // page cap bounds the work whatever the mix.
+    const items: AdvisoryView[] = [];
+    let after: string | undefined;
+    for (let pages = 0; pages < FEED_PAGES && items.length < FEED_SIZE; pages++) {
+      const page = await services.advisories.distributable(ANONYMOUS, { limit: FEED_SIZE, tlp: ['CLEAR'], ...(after ? { after } : {}) });
+      items.push(...page.items.filter((v) => v.state === 'published' && v.label.tlp === 'CLEAR').slice(0, FEED_SIZE - items.length));
+      if (!page.nextCursor) break;
+      after = page.nextCursor;
+    }
     const updated = items.reduce((max, v) => (v.record.modified > max ? v.record.modified : max), '');
     reply.type('application/atom+xml; charset=utf-8').header('Cache-Control', 'public, max-age=300');
     return atomFeed(items, { baseUrl: baseUrl(config, request), updated: updated ? new Date(updated) : new Date(), title: 'Clearinghouse advisories' });
