@@ -7,6 +7,7 @@ import {
   draftFromRecord,
   draftProblems,
   emptyDraft,
+  errorsAfterEdit,
   errorsByField,
   fieldForPointer,
   parseRecordText,
@@ -184,5 +185,14 @@ describe('CVSS calculator', () => {
     assert.deepEqual(withVector([v3], '4.0', v4), [v3, { type: 'CVSS_V4', score: v4 }]);
     const lower = 'CVSS:3.1/AV:L/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H';
     assert.deepEqual(withVector([v3, { type: 'CVSS_V4', score: v4 }], '3.1', lower), [{ type: 'CVSS_V3', score: lower }, { type: 'CVSS_V4', score: v4 }]);
+  });
+});
+
+describe('errors after an edit', () => {
+  it('drops the messages of the fields the edit changed and keeps the rest', () => {
+    const before = draftFromRecord(RECORD);
+    const after = { ...before, summary: 'changed', affected: [{ ...before.affected[0]!, fixed: '5' }] };
+    const errors = { summary: 'a', details: 'b', 'affected.0.fixed': 'c', 'affected.0.name': 'd', organisation: 'e', 'label.embargo': 'f' };
+    assert.deepEqual(errorsAfterEdit(errors, before, after), { details: 'b', 'affected.0.name': 'd', organisation: 'e', 'label.embargo': 'f' });
   });
 });

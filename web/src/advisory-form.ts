@@ -146,6 +146,24 @@ export function parseRecordText(text: string): { ok: true; record: Partial<OsvRe
   return { ok: true, record: parsed as Partial<OsvRecordJson> };
 }
 
+/** The form's values by field key (the keys errors use), to tell which fields an edit touched. */
+export function flattenDraft(draft: AdvisoryDraft): Record<string, string> {
+  const out: Record<string, string> = { summary: draft.summary, details: draft.details, aliases: draft.aliases };
+  draft.affected.forEach((a, i) => {
+    for (const [k, v] of Object.entries(a)) out[`affected.${i}.${k}`] = v;
+  });
+  draft.severity.forEach((s, i) => (out[`severity.${i}.score`] = `${s.type} ${s.score}`));
+  draft.references.forEach((r, i) => (out[`references.${i}.url`] = `${r.type} ${r.url}`));
+  return out;
+}
+
+/** Errors minus those of fields the edit changed: a message stays only until its field is touched. */
+export function errorsAfterEdit(errors: Record<string, string>, before: AdvisoryDraft, after: AdvisoryDraft): Record<string, string> {
+  const a = flattenDraft(before);
+  const b = flattenDraft(after);
+  return Object.fromEntries(Object.entries(errors).filter(([key]) => !(key in a || key in b) || a[key] === b[key]));
+}
+
 /** Checks the form before sending; the server's schema check is the authority, this catches the obvious. */
 export function draftProblems(draft: AdvisoryDraft): Record<string, string> {
   const out: Record<string, string> = {};

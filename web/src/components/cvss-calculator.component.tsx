@@ -41,9 +41,10 @@ export function CvssCalculator({ initial, onUse }: { initial: { type: string; sc
           <Radio key={ver} id={`${idBase}-version-${ver}`} name={`${idBase}-version`} label={`CVSS ${ver}`} value={ver} checked={version === ver} onChange={() => setVersion(ver)} />
         ))}
       </Fieldset>
-      <div className="ch-cvss-metrics">
+      {/* USWDS grid utilities: the metrics side by side on wider screens, stacked on a phone. */}
+      <div className="grid-row grid-gap">
         {CVSS_METRICS[version].map((metric) => (
-          <Fieldset key={`${version}-${metric.key}`} legend={`${metric.name} (${metric.key})`}>
+          <Fieldset key={`${version}-${metric.key}`} legend={`${metric.name} (${metric.key})`} className="mobile-lg:grid-col-6 tablet:grid-col-4 margin-top-2">
             {metric.values.map((value) => (
               <Radio
                 key={value.value}

@@ -11,6 +11,7 @@ import {
   draftProblems,
   emptyAffected,
   emptyDraft,
+  errorsAfterEdit,
   errorsByField,
   newRecord,
   parseRecordText,
@@ -174,6 +175,11 @@ export function AdvisoryEditorPage({ advisoryId }: { advisoryId?: string }) {
 
   /** A form edit: the record follows, and the JSON view shows it (it was valid, or the form could not be used). */
   const editDraft = (next: AdvisoryDraft, base: Partial<OsvRecordJson> = record) => {
+    setErrors((e) => {
+      const kept = errorsAfterEdit(e, draft, next);
+      delete kept.json;
+      return kept;
+    });
     setDraft(next);
     const rec = recordFromDraft(next, base);
     setRecord(rec);
@@ -184,6 +190,10 @@ export function AdvisoryEditorPage({ advisoryId }: { advisoryId?: string }) {
   /** A JSON edit: when it parses the form follows; until then the form keeps the last valid record. */
   const editJson = (text: string) => {
     setJsonText(text);
+    setErrors((e) => {
+      const { json: _dropped, ...rest } = e;
+      return rest;
+    });
     const parsed = parseRecordText(text);
     if (!parsed.ok) return setJsonError(parsed.message);
     setJsonError(null);
@@ -360,6 +370,7 @@ export function AdvisoryEditorPage({ advisoryId }: { advisoryId?: string }) {
         <Fieldset legend="Also shared with (optional)" className="margin-top-3">
           <span className="usa-hint">Organisations that may read it besides those its TLP label admits.</span>
           {err('label.sharedWith') && <span className="usa-error-message">{err('label.sharedWith')}</span>}
+          {organisations.filter((o) => o.id !== owner).length === 0 && <p>There are no other organisations to share it with.</p>}
           {organisations
             .filter((o) => o.id !== owner)
             .map((o) => (
