@@ -4,6 +4,8 @@ import { migrateToLatest, openDatabase, type DatabaseHandle } from './store/db.t
 import { LocalEventBus, PgEventBus, type EventBus } from './store/event-bus.ts';
 import { AdvisoryService } from './services/advisory.service.ts';
 import { AffectedService } from './services/affected.service.ts';
+import { CsafService } from './services/csaf.service.ts';
+import { OsvApiService } from './services/osv-api.service.ts';
 import { AuditService } from './services/audit.service.ts';
 import { AuthService } from './services/auth.service.ts';
 import type { ServiceDeps } from './services/context.ts';
@@ -25,6 +27,8 @@ export interface Services {
   affected: AffectedService;
   invitations: InvitationService;
   advisories: AdvisoryService;
+  osvApi: OsvApiService;
+  csaf: CsafService;
 }
 
 export interface Container {
@@ -76,6 +80,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   // Outside users join by invitation; the two services that add people hand those cases to it.
   organisations.useInvitations(invitations);
   users.useInvitations(invitations);
+  const advisories = new AdvisoryService(deps, { prefix: config.advisoryPrefix });
   const services: Services = {
     auth: new AuthService(deps),
     organisations,
@@ -85,7 +90,15 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     inventories,
     affected: new AffectedService(deps, inventories),
     invitations,
-    advisories: new AdvisoryService(deps, { prefix: config.advisoryPrefix }),
+    advisories,
+    // Loads its index on first use (or at `serve`), then follows the event bus.
+    osvApi: new OsvApiService(deps, advisories),
+    csaf: new CsafService(deps, advisories, {
+      // Documents name their own URLs, so a public deployment sets CLEARINGHOUSE_PUBLIC_URL (docs/csaf.md).
+      baseUrl: config.publicUrl ?? `http://localhost:${config.port}`,
+      providerName: config.adminOrganisation,
+      contact: `mailto:${config.adminEmail}`,
+    }),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
   for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);
@@ -97,6 +110,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     outbox,
     async close() {
       await outbox.stop();
+      await services.osvApi.close();
       await sbomParser.close();
       await pgBus?.close();
       await handle.close();

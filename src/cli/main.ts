@@ -3,6 +3,8 @@ import { Command, CommanderError } from 'commander';
 import { registerServeCommands } from './serve.command.ts';
 import { registerVersionsCommand } from './versions.command.ts';
 import { registerScanCommand } from './scan.command.ts';
+import { registerAdvisoriesCommand } from './advisories.command.ts';
+import { registerSeedCommand } from './seed.command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('clearinghouse')
@@ -13,6 +15,8 @@ export function buildProgram(): Command {
   registerServeCommands(program);
   registerVersionsCommand(program);
   registerScanCommand(program);
+  registerAdvisoriesCommand(program);
+  registerSeedCommand(program);
   return program;
 }
 

@@ -17,6 +17,10 @@ import { InvalidInputError } from '../domain/errors.ts';
 import { pendingMigrations } from '../store/db.ts';
 import { authPlugin } from './auth.ts';
 import { advisoryRoutes } from './advisory.routes.ts';
+import { advisoryAtomRoutes, advisoryVexRoutes } from './advisory-feed.routes.ts';
+import { advisoryImportRoutes } from './advisory-import.routes.ts';
+import { csafRoutes } from './csaf.routes.ts';
+import { osvApiRoutes } from './osv-api.routes.ts';
 import { auditRoutes } from './audit.routes.ts';
 import { inventoryRoutes } from './inventory.routes.ts';
 import { invitationRoutes } from './invitation.routes.ts';
@@ -172,7 +176,13 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(auditRoutes, { services });
     await api.register(inventoryRoutes, { services });
     await api.register(advisoryRoutes, { services });
+    await api.register(advisoryImportRoutes, { services });
+    await api.register(advisoryVexRoutes, { services, config });
   }, { prefix: API_PREFIX });
+  // Where OSV clients, CSAF aggregators and feed readers expect them: outside /api/v1, at the paths their standards name.
+  await app.register(osvApiRoutes, { services });
+  await app.register(csafRoutes, { services });
+  await app.register(advisoryAtomRoutes, { services, config });
 
   const hasWeb = existsSync(join(config.webRoot, 'index.html'));
   if (hasWeb) {
