@@ -3,6 +3,7 @@ import { after, before, it } from 'node:test';
 import { buildWorld, type World } from '../helpers/authz-fixtures.ts';
 import { MATRIX, type MatrixEntry } from '../helpers/authz-matrix.ts';
 import '../helpers/authz-matrix-advisories.ts';
+import '../helpers/authz-matrix-feed.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**
