@@ -69,6 +69,9 @@ export interface OsvVulnRef {
   modified: string;
 }
 
+/** An OSV record as served: id and modified always set (the server sets them). */
+export type OsvRecordOut = OsvVulnRef & Record<string, unknown>;
+
 /** osv.dev omits empty fields (proto3 JSON): no `vulns` when nothing matched, no token on the last page. */
 export interface OsvQueryResult<V> {
   vulns?: V[];
@@ -78,7 +81,7 @@ export interface OsvQueryResult<V> {
 interface Entry {
   id: string;
   label: AccessLabel;
-  record: Record<string, unknown>;
+  record: OsvRecordOut;
   modified: string;
   withdrawn: boolean;
   parsed: OsvRecord;
@@ -238,8 +241,13 @@ export class OsvApiService {
   /** Subscribes to changes, then loads every distributable advisory (events arriving meanwhile are applied after). */
   start(): Promise<void> {
     if (this.#ready) return this.#ready;
-    this.#unsubscribe = this.deps.events.subscribe((e) => this.#onEvent(e));
-    this.#ready = this.#loadAll();
+    this.#unsubscribe ??= this.deps.events.subscribe((e) => this.#onEvent(e));
+    // A failed load (database away at start) is retried by the next query rather than remembered.
+    this.#ready = this.#loadAll().catch((err) => {
+      this.#ready = null;
+      this.#pendingDuringLoad = null;
+      throw err;
+    });
     return this.#ready;
   }
 
@@ -255,6 +263,7 @@ export class OsvApiService {
   async settled(): Promise<void> {
     await this.#ready;
     await this.#chain;
+    await this.#rebuilding;
   }
 
   #onEvent(e: ChangeEvent): void {
@@ -281,7 +290,7 @@ export class OsvApiService {
       return {
         id: v.id,
         label: { owner: v.organisationId, tlp: v.label.tlp, embargoUntil: v.label.embargoUntil, restricted: v.label.restricted, sharedWith: v.label.sharedWith },
-        record: v.record as unknown as Record<string, unknown>,
+        record: v.record as unknown as OsvRecordOut,
         modified: String(v.record.modified),
         withdrawn: v.state === 'withdrawn' || Boolean(v.record.withdrawn),
         parsed,
@@ -385,12 +394,12 @@ export class OsvApiService {
     return { items, next: pageToken(items[items.length - 1]!.id) };
   }
 
-  async query(actor: Principal, input: unknown): Promise<OsvQueryResult<Record<string, unknown>>> {
+  async query(actor: Principal, input: unknown): Promise<OsvQueryResult<OsvRecordOut>> {
     const q = resolveQuery(input);
     await this.start();
     const all = this.#matchIds(q, readerFacts(actor), this.deps.clock.now());
     const { items, next } = this.#page(all, q.after, OSV_API_LIMITS.pageSize);
-    const out: OsvQueryResult<Record<string, unknown>> = {};
+    const out: OsvQueryResult<OsvRecordOut> = {};
     if (items.length > 0) out.vulns = items.map((e) => e.record);
     if (next !== undefined) out.next_page_token = next;
     return out;
@@ -421,10 +430,10 @@ export class OsvApiService {
   }
 
   /** One advisory as its OSV record, withdrawn ones included; drafts and unreadable ones are not found. */
-  async vuln(actor: Principal, id: string): Promise<Record<string, unknown>> {
+  async vuln(actor: Principal, id: string): Promise<OsvRecordOut> {
     try {
       const v = await this.advisories.distributableOne(actor, id);
-      return v.record as unknown as Record<string, unknown>;
+      return v.record as unknown as OsvRecordOut;
     } catch (err) {
       if (err instanceof DomainError && err.code === 'not-found') throw new DomainError('not-found', 'Bug not found.');
       throw err;

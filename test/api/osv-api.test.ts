@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { after, before, it } from 'node:test';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { AdvisoryIndex } from '../../src/domain/matching/advisory-index.ts';
@@ -160,14 +161,19 @@ describeEachDriver('OSV.dev-compatible API', (driver) => {
     assert.deepEqual(res.body.results[3].vulns.map((v: { id: string }) => v.id), [ids.git]);
 
     const full = Array.from({ length: 1000 }, (_, i) => ({ package: { purl: `pkg:npm/left-pad@1.${i % 4}.0` } }));
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
     const t0 = performance.now();
     const big = await post('/v1/querybatch', { queries: full });
     const ms = performance.now() - t0;
+    loop.disable();
+    const blocked = loop.max / 1e6;
+    assert.ok(blocked < 250, `the event loop was held for ${blocked.toFixed(0)} ms`);
     assert.equal(big.status, 200);
     assert.equal(big.body.results.length, 1000);
     assert.deepEqual(big.body.results[0].vulns.map((v: { id: string }) => v.id), [ids.clear]);
     assert.deepEqual(big.body.results[3], {}, 'left-pad 1.3.0 is fixed');
-    console.log(`osv-api [${driver}]: querybatch of 1,000 purl queries in ${ms.toFixed(0)} ms`);
+    console.log(`osv-api [${driver}]: querybatch of 1,000 purl queries in ${ms.toFixed(0)} ms; longest event-loop delay ${blocked.toFixed(0)} ms`);
   });
 
   it('returns withdrawn advisories by id, and hides drafts and what the caller may not read', async () => {
@@ -204,6 +210,27 @@ describeEachDriver('OSV.dev-compatible API', (driver) => {
     v = await adv.withdraw(SYS, v.id, v.version);
     await server.osv.settled();
     assert.deepEqual((await post('/v1/query', { ...q, version: '0.8.0' })).body, {}, 'withdrawn advisories stop matching');
+  });
+
+  it('rebuilds its base index in the background once many advisories changed, answering the same throughout', async () => {
+    const { services } = server.container;
+    const item = (i: number, fixed: string) => ({
+      path: `many/${i}.json`,
+      json: { id: `PYSEC-2098-${String(i).padStart(4, '0')}`, modified: `2026-0${fixed === '1.0.0' ? 1 : 2}-01T00:00:00Z`, schema_version: '1.6.0', summary: 'many', affected: [{ package: { ecosystem: 'npm', name: `many-${i % 7}` }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed }] }] }] },
+    });
+    // Batches of at most 100 announce each record (larger ones collapse into one reindex event).
+    for (let b = 0; b < 3; b++) await services.advisories.importRecords(SYS, Array.from({ length: 100 }, (_, k) => item(b * 100 + k, '1.0.0')));
+    await server.osv.settled();
+    assert.ok(server.osv.stats.delta < 256, `the delta was folded into a new base (delta ${server.osv.stats.delta})`);
+    const q = (name: string, version: string) => ({ package: { name, ecosystem: 'npm' }, version });
+    const before = await post('/v1/querybatch', { queries: Array.from({ length: 7 }, (_, i) => q(`many-${i}`, '0.5.0')) });
+    assert.deepEqual(before.body.results.map((r: { vulns: unknown[] }) => r.vulns.length), [43, 43, 43, 43, 43, 43, 42]);
+    // A newer revision of 50 of them moves the fix below 0.5.0: answered from the delta over the new base.
+    await services.advisories.importRecords(SYS, Array.from({ length: 50 }, (_, k) => item(k * 6, '0.4.0')));
+    await server.osv.settled();
+    const after = await post('/v1/query', q('many-0', '0.5.0'));
+    const moved = new Set(Array.from({ length: 50 }, (_, k) => k * 6).filter((i) => i % 7 === 0).map((i) => `PYSEC-2098-${String(i).padStart(4, '0')}`));
+    assert.deepEqual(idsOf(after.body), idsOf(before.body.results[0]).filter((id) => !moved.has(id)));
   });
 
   it('pages as osv.dev: 1,000 per query, and after 3,000 in a batch 5 per query', async () => {
