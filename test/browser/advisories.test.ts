@@ -244,4 +244,19 @@ describe('advisory pages in Chromium', { skip: browserSkipReason }, () => {
     await rows(1);
     await checkLayout('list');
   });
+  it('withdraws a published advisory after confirmation, with a reason', async () => {
+    await page.goto(`${server.url}/advisories/${encodeURIComponent(advisoryId)}`);
+    await focusedHeading(advisoryId);
+    await page.getByRole('button', { name: 'Withdraw' }).click();
+    const dialog = page.getByRole('dialog', { name: 'Withdraw this advisory?' });
+    await dialog.getByLabel('Reason (optional)').fill('Duplicate of an upstream advisory');
+    await dialog.getByRole('button', { name: 'Withdraw advisory' }).click();
+    await page.getByTestId('advisory-notice').filter({ hasText: `${advisoryId} has been withdrawn` }).waitFor();
+    assert.equal(await page.getByTestId('advisory-state').innerText(), 'Withdrawn');
+    assert.equal(await page.getByRole('button', { name: 'Withdraw' }).count(), 0);
+    assert.equal(await page.getByRole('link', { name: 'Edit advisory' }).count(), 0);
+    const stored = (await api('GET', `/advisories/${advisoryId}`)).body;
+    assert.equal(stored.state, 'withdrawn');
+    assert.ok(stored.record.withdrawn, 'the record says when it was withdrawn');
+  });
 });
