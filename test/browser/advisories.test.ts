@@ -197,6 +197,10 @@ describe('advisory pages in Chromium', { skip: browserSkipReason }, () => {
       assert.equal(await p.getByRole('heading', { name: 'Inventories it affects' }).count(), 0);
       await p.getByRole('link', { name: 'Sign in' }).waitFor();
       await checkLayout('detail-anonymous', p);
+      await p.goto(`${server.url}/advisories`);
+      await focusedHeading('Advisories', p);
+      await p.getByTestId('advisories-table').getByRole('link', { name: advisoryId }).waitFor();
+      assert.equal(await p.getByRole('link', { name: 'New advisory' }).count(), 0);
     } finally {
       await anon.close();
     }
