@@ -46,7 +46,11 @@ export const advisoryImportRoutes: FastifyPluginAsyncTypebox<{ services: Service
     const raw = plain.withTypeProvider<TypeBoxTypeProvider>();
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser(ZIP_TYPES, { parseAs: 'buffer', bodyLimit: IMPORT_LIMITS.zipBytes }, (_req, body, done) => done(null, body));
-    raw.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer', bodyLimit: IMPORT_LIMITS.jsonBytes }, (_req, body, done) => done(null, body));
+    // The route's limit is the ZIP one and Fastify applies it over a parser's own, so the JSON cap is enforced here.
+    raw.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer' }, (_req, body, done) => {
+      if ((body as Buffer).length <= IMPORT_LIMITS.jsonBytes) return done(null, body);
+      done(Object.assign(new Error('JSON body too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), undefined);
+    });
     // Refuse everyone but site administrators before reading up to 100 MiB of body.
     raw.addHook('onRequest', async (request) => authorize(request.principal, 'advisory.import', null, new Date()));
     raw.setErrorHandler((err, request, reply) => {
