@@ -2,7 +2,7 @@ import { Type, type FastifyPluginAsyncTypebox } from '@fastify/type-provider-typ
 import type { FastifyReply } from 'fastify';
 import type { Services } from '../composition.ts';
 import { ANONYMOUS } from '../domain/policy/access-label.ts';
-import { NotFoundError } from '../domain/errors.ts';
+import { NotFoundError, UnauthenticatedError } from '../domain/errors.ts';
 import { CSAF_TLP_DIRS, feedFile, type CsafTlpDir } from '../formats/csaf-provider.ts';
 import { errorResponses } from './schemas.ts';
 
@@ -27,6 +27,18 @@ function publicHeaders(reply: FastifyReply, dir: CsafTlpDir | 'meta'): void {
 export const csafRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const csaf = services.csaf;
   const tags = ['csaf'];
+
+  // The auth plugin resolves credentials under /api/ only; the GREEN and AMBER trees need the same bearer tokens
+  // (aggregators automate with them), with the same rule: a token that is wrong in any way is a 401, never anonymous.
+  app.addHook('onRequest', async (request) => {
+    if (request.principal !== ANONYMOUS || !/^\/\.well-known\/csaf\/(green|amber|feed-tlp-green|feed-tlp-amber)\b/.test(request.url)) return;
+    const header = request.headers.authorization;
+    if (header === undefined) return;
+    const m = /^Bearer\s+(\S+)\s*$/i.exec(header);
+    const principal = m ? await services.auth.fromToken(m[1]!) : null;
+    if (!principal) throw new UnauthenticatedError();
+    request.principal = principal;
+  });
 
   app.get('/.well-known/csaf/provider-metadata.json', {
     schema: { tags, summary: 'CSAF 2.0 provider metadata (role csaf_trusted_provider)', response: { 200: Type.Unknown(), ...errorResponses() } },
