@@ -131,6 +131,8 @@ export function registerServeCommands(program: Command): void {
         );
       }
       container.outbox.start();
+      // Load the OSV API's index now rather than on the first query; a failure is logged and retried on first use.
+      void container.services.osvApi.start().catch((err: unknown) => app.log.error({ err }, 'OSV API index failed to load'));
       let closing = false;
       const shutdown = async (signal: string) => {
         if (closing) return;

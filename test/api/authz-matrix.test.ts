@@ -4,6 +4,7 @@ import { buildWorld, type World } from '../helpers/authz-fixtures.ts';
 import { MATRIX, type MatrixEntry } from '../helpers/authz-matrix.ts';
 import '../helpers/authz-matrix-advisories.ts';
 import '../helpers/authz-matrix-feed.ts';
+import '../helpers/authz-matrix-osv.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**
