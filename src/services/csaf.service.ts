@@ -126,7 +126,10 @@ export class CsafService {
     this.#require(actor, dir);
     const m = /^([a-z0-9][a-z0-9-]{0,127})\.json$/.exec(file);
     if (!m || !/^\d{4}$/.test(year)) throw new NotFoundError('CSAF document');
-    const view = await this.#advisories.distributableOne(actor, m[1]!.toUpperCase());
+    // Every miss reads alike (hidden, draft, absent, another label's directory): existence is information.
+    const view = await this.#advisories.distributableOne(actor, m[1]!.toUpperCase()).catch((err: unknown) => {
+      throw err instanceof NotFoundError ? new NotFoundError('CSAF document') : err;
+    });
     const entry = view.source === 'authored' ? this.#entry(view) : null;
     if (!entry || entry.tlp !== dir || entry.path !== `${year}/${file}`) throw new NotFoundError('CSAF document');
     return this.#files(actor, view, entry);
