@@ -1,5 +1,8 @@
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { after, before, it } from 'node:test';
 import * as openpgp from 'openpgp';
 // @ts-expect-error the validator library ships JavaScript without type declarations
@@ -8,6 +11,7 @@ import validateStrict from '@secvisogram/csaf-validator-lib/validateStrict.js';
 import * as mandatory from '@secvisogram/csaf-validator-lib/mandatoryTests.js';
 // @ts-expect-error the validator library ships JavaScript without type declarations
 import { csaf_2_0_strict } from '@secvisogram/csaf-validator-lib/schemaTests.js';
+import { exportCsafTree } from '../../src/cli/csaf.command.ts';
 import { ManualClock } from '../../src/domain/clock.ts';
 import { csafFileName } from '../../src/formats/csaf.ts';
 import { CsafService } from '../../src/services/csaf.service.ts';
@@ -180,6 +184,24 @@ describeEachDriver('CSAF 2.0 provider', (driver) => {
     assert.equal(res.status, 200);
     assert.match(String(res.body), /^CSAF: https?:\/\/.+\/\.well-known\/csaf\/provider-metadata\.json$/m);
     assert.match(String(res.body), /^Expires: /m);
+  });
+
+  it('csaf export writes the public tree as served', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'csaf-export-'));
+    try {
+      const r = await exportCsafTree(server.container, dir);
+      assert.equal(r.documents, 3);
+      const index = readFileSync(join(dir, 'white', 'index.txt'), 'utf8');
+      assert.equal(index, String((await get('/.well-known/csaf/white/index.txt')).body));
+      const rel = docPath(adv['clear-new']!).replace('/.well-known/csaf/', '');
+      const served = await server.app.inject({ method: 'GET', url: docPath(adv['clear-new']!) });
+      assert.equal(readFileSync(join(dir, rel), 'utf8'), served.body);
+      assert.equal(readFileSync(join(dir, `${rel}.sha256`), 'utf8'), String((await get(`${docPath(adv['clear-new']!)}.sha256`)).body));
+      assert.equal(JSON.parse(readFileSync(join(dir, 'provider-metadata.json'), 'utf8')).role, 'csaf_trusted_provider');
+      assert.ok(!index.includes(csafFileName(adv.green!.id)));
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('two instances starting at once end with one signing key', async () => {
