@@ -5,6 +5,7 @@ import { MATRIX, type MatrixEntry } from '../helpers/authz-matrix.ts';
 import '../helpers/authz-matrix-advisories.ts';
 import '../helpers/authz-matrix-feed.ts';
 import '../helpers/authz-matrix-osv.ts';
+import '../helpers/authz-matrix-import.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**
