@@ -5,6 +5,7 @@ import { registerVersionsCommand } from './versions.command.ts';
 import { registerScanCommand } from './scan.command.ts';
 import { registerAdvisoriesCommand } from './advisories.command.ts';
 import { registerSeedCommand } from './seed.command.ts';
+import { registerCsafCommand } from './csaf.command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('clearinghouse')
@@ -17,6 +18,7 @@ export function buildProgram(): Command {
   registerScanCommand(program);
   registerAdvisoriesCommand(program);
   registerSeedCommand(program);
+  registerCsafCommand(program);
   return program;
 }
 

@@ -6,6 +6,7 @@ import '../helpers/authz-matrix-advisories.ts';
 import '../helpers/authz-matrix-feed.ts';
 import '../helpers/authz-matrix-osv.ts';
 import '../helpers/authz-matrix-import.ts';
+import '../helpers/authz-matrix-csaf.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**

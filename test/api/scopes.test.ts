@@ -34,11 +34,12 @@ const CASES: Record<string, { url: string; body?: unknown; headers?: Record<stri
   'PUT /api/v1/advisories/{id}': { url: '/advisories/CHA-2026-0001', body: { record: { summary: 'scope test' } }, headers: { 'if-match': '"1"' } },
   'POST /api/v1/advisories/{id}/publish': { url: '/advisories/CHA-2026-0001/publish', headers: { 'if-match': '"1"' } },
   'POST /api/v1/advisories/{id}/withdraw': { url: '/advisories/CHA-2026-0001/withdraw', headers: { 'if-match': '"1"' } },
+  'POST /api/v1/advisories/import': { url: '/advisories/import', body: { records: [] } },
   'POST /api/v1/me/password': { url: '/me/password', body: { currentPassword: 'scopes test passphrase', newPassword: 'another scopes passphrase' } },
 };
 
 /** Not state changes a scope guards: signing in (no caller yet), ending one's own session, and a query sent as POST. */
-const NOT_GUARDED = new Set(['POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/advisories/affected']);
+const NOT_GUARDED = new Set(['POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/advisories/affected', 'POST /v1/query', 'POST /v1/querybatch']);
 
 describeEachDriver('every state change checks the token scope', (driver) => {
   let server: TestServer;
