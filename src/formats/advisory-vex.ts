@@ -13,7 +13,7 @@
  * The scan-report VEX (cyclonedx-vex.ts) keeps its CVSS method table private, so the small table is repeated here.
  */
 import { createHash } from 'node:crypto';
-import { buildPurl, formatPurl, parsePurl } from '../domain/purl/purl.ts';
+import { packagePurl, purlWithVersion } from './osv-package-purl.ts';
 import type { AdvisoryView } from '../services/advisory.service.ts';
 
 export interface VexDocOptions {
@@ -31,12 +31,6 @@ export const VEX_CAPS = { packages: 1000, versionsPerPackage: 2000, rangesPerPac
 
 const CVSS_METHOD: Record<string, string> = { '3.0': 'CVSSv3', '3.1': 'CVSSv31', '4.0': 'CVSSv4' };
 
-/** OSV ecosystems with a one-to-one purl type, for records that carry no `purl` of their own. */
-const PURL_TYPE: Record<string, string> = {
-  npm: 'npm', PyPI: 'pypi', Maven: 'maven', Go: 'golang', 'crates.io': 'cargo', NuGet: 'nuget', Packagist: 'composer',
-  RubyGems: 'gem', Pub: 'pub', Hex: 'hex', Hackage: 'hackage', CRAN: 'cran', Bitnami: 'bitnami', 'GitHub Actions': 'github',
-};
-
 /** vers schemes (https://github.com/package-url/vers-spec) whose version ordering is the OSV ecosystem's own. */
 const VERS_SCHEME: Record<string, string> = {
   npm: 'npm', PyPI: 'pypi', Maven: 'maven', Go: 'golang', 'crates.io': 'cargo', NuGet: 'nuget', Packagist: 'composer',
@@ -53,34 +47,6 @@ interface LooseAffected {
 
 function str(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
-}
-
-function basePurl(ecosystem: string, name: string, given: string | null): string | null {
-  try {
-    if (given) {
-      const p = parsePurl(given);
-      return formatPurl({ ...p, version: null, qualifiers: null, subpath: null });
-    }
-    const base = ecosystem.split(':')[0]!;
-    const type = PURL_TYPE[base];
-    if (!type) return null;
-    if (type === 'maven' || type === 'golang' || type === 'composer' || type === 'github' || (type === 'npm' && name.startsWith('@'))) {
-      const sep = type === 'maven' ? name.indexOf(':') : name.lastIndexOf('/');
-      if (sep <= 0) return type === 'maven' ? null : formatPurl(buildPurl({ type, name }));
-      return formatPurl(buildPurl({ type, namespace: name.slice(0, sep), name: name.slice(sep + 1) }));
-    }
-    return formatPurl(buildPurl({ type, name }));
-  } catch {
-    return null;
-  }
-}
-
-function withVersion(purl: string, version: string): string | null {
-  try {
-    return formatPurl({ ...parsePurl(purl), version });
-  } catch {
-    return null;
-  }
 }
 
 /** vers percent-encodes the characters that separate its constraints. */
@@ -113,7 +79,7 @@ function packagesOf(record: { affected?: unknown }): Pkg[] {
     if (!ecosystem || !name) continue;
     const key = `${ecosystem}\u0000${name}`;
     let p = out.get(key);
-    if (!p) out.set(key, (p = { ecosystem, name, purl: basePurl(ecosystem, name, str(a.package?.purl)), ranges: [], listed: [], fixed: [] }));
+    if (!p) out.set(key, (p = { ecosystem, name, purl: packagePurl(ecosystem, name, str(a.package?.purl)), ranges: [], listed: [], fixed: [] }));
     const scheme = VERS_SCHEME[ecosystem.split(':')[0]!] ?? null;
     for (const r of Array.isArray(a.ranges) ? a.ranges : []) {
       if (r?.type !== 'ECOSYSTEM' && r?.type !== 'SEMVER') continue;
@@ -273,7 +239,7 @@ export function advisoryToOpenVex(view: VexSourceAdvisory, opts: VexDocOptions):
   const statements: Record<string, unknown>[] = [];
   for (const p of packages) {
     if (!p.purl) continue; // OpenVEX products are identified by IRI; a package with no purl has none.
-    const at = (versions: string[]) => versions.map((v) => withVersion(p.purl!, v)).filter((x): x is string => x !== null).map((id) => ({ '@id': id }));
+    const at = (versions: string[]) => versions.map((v) => purlWithVersion(p.purl!, v)).filter((x): x is string => x !== null).map((id) => ({ '@id': id }));
     if (view.state === 'withdrawn') {
       statements.push({
         vulnerability, timestamp, products: [{ '@id': p.purl }], status: 'not_affected',

@@ -7,7 +7,7 @@
 import { createHash } from 'node:crypto';
 // @ts-expect-error the validator library ships JavaScript without type declarations
 import { weaknesses } from '@secvisogram/csaf-validator-lib/cwe.js';
-import { buildPurl, formatPurl, parsePurl } from '../domain/purl/purl.ts';
+import { packagePurl, purlWithVersion } from './osv-package-purl.ts';
 
 export type CsafTlp = 'WHITE' | 'GREEN' | 'AMBER' | 'RED';
 export type LabelTlp = 'CLEAR' | 'GREEN' | 'AMBER' | 'AMBER+STRICT' | 'RED';
@@ -79,40 +79,6 @@ function productId(...parts: string[]): string {
   return 'CSAFPID-' + createHash('sha256').update(parts.join('\u0000')).digest('hex').slice(0, 16).toUpperCase();
 }
 
-/** OSV ecosystems with a one-to-one purl type, for records that carry no `purl` of their own. */
-const PURL_TYPE: Record<string, string> = {
-  npm: 'npm', PyPI: 'pypi', Maven: 'maven', Go: 'golang', 'crates.io': 'cargo', NuGet: 'nuget', Packagist: 'composer',
-  RubyGems: 'gem', Pub: 'pub', Hex: 'hex', Hackage: 'hackage', CRAN: 'cran', Bitnami: 'bitnami', 'GitHub Actions': 'github',
-};
-
-function basePurl(ecosystem: string, name: string, given: string | null): string | null {
-  try {
-    if (given) {
-      const p = parsePurl(given);
-      return formatPurl({ ...p, version: null, qualifiers: null, subpath: null } as typeof p);
-    }
-    const type = PURL_TYPE[ecosystem];
-    if (!type) return null;
-    if (type === 'maven' || type === 'golang' || type === 'composer' || type === 'github' || (type === 'npm' && name.startsWith('@'))) {
-      const sep = type === 'maven' ? name.indexOf(':') : name.lastIndexOf('/');
-      if (sep <= 0) return type === 'maven' ? null : formatPurl(buildPurl({ type, name }));
-      return formatPurl(buildPurl({ type, namespace: name.slice(0, sep), name: name.slice(sep + 1) }));
-    }
-    return formatPurl(buildPurl({ type, name }));
-  } catch {
-    return null;
-  }
-}
-
-function withVersion(purl: string | null, version: string): string | null {
-  if (!purl) return null;
-  try {
-    return formatPurl({ ...parsePurl(purl), version });
-  } catch {
-    return null;
-  }
-}
-
 /** The validator (6.1.13) parses purls with packageurl-js and the schema wants a URI: keep only what both accept. */
 function helper(purl: string | null): { product_identification_helper?: { purl: string } } {
   if (!purl || /\s/.test(purl) || !/^pkg:[A-Za-z.\-+][A-Za-z0-9.\-+]*\/.+/.test(purl)) return {};
@@ -156,7 +122,7 @@ function collectPackages(record: LooseRecord): PackageAcc[] {
     const key = `${ecosystem}\u0000${name}`;
     let acc = byKey.get(key);
     if (!acc) {
-      acc = { ecosystem, name, purl: basePurl(ecosystem, name, str(a?.package?.purl)), constraints: [], listed: [], fixed: new Set(), hasLastAffected: false };
+      acc = { ecosystem, name, purl: packagePurl(ecosystem, name, str(a?.package?.purl)), constraints: [], listed: [], fixed: new Set(), hasLastAffected: false };
       byKey.set(key, acc);
     }
     for (const r of ranges) {
@@ -268,7 +234,7 @@ export function advisoryToCsaf(view: CsafSourceAdvisory, opts: CsafOptions): Rec
     for (const v of fixes) {
       const id = productId(p.ecosystem, p.name, 'fixed', v);
       fixedIds.push(id);
-      const product: Product = { name: `${p.ecosystem} ${p.name} ${v}`, product_id: id, ...helper(withVersion(p.purl, v)) };
+      const product: Product = { name: `${p.ecosystem} ${p.name} ${v}`, product_id: id, ...helper(purlWithVersion(p.purl, v)) };
       if (looksLikeRange(v)) fullProductNames.push(product);
       else productBranch.branches!.push({ category: 'product_version', name: v, product });
     }

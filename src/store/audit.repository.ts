@@ -46,44 +46,8 @@ function entryHash(e: ChainedFields): string {
   );
 }
 
-/**
- * Appends many entries in one go (bulk imports): one read of the chain's head, the hashes chained in memory, and
- * multi-row inserts. The same chain, and the same lock, as appending them one by one.
- */
-export async function appendAuditMany(tx: Tx, actor: Principal, at: string, inputs: readonly AuditInput[]): Promise<void> {
-  if (inputs.length === 0) return;
-  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
-  const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
-  let prev = last?.hash ?? GENESIS_HASH;
-  const rows = inputs.map((input) => {
-    const fields: ChainedFields = {
-      at,
-      actor_user_id: actor.userId,
-      actor_email: actor.email,
-      organisation_id: input.organisationId,
-      via: actor.via,
-      token_id: actor.tokenId,
-      session_id: actor.sessionId,
-      action: input.action,
-      record_type: input.recordType,
-      record_id: input.recordId,
-      before_digest: digestOf(input.before),
-      after_digest: digestOf(input.after),
-      prev_hash: prev,
-    };
-    const hash = entryHash(fields);
-    prev = hash;
-    const l = input.label ?? null;
-    return { ...fields, hash, label_owner: l?.owner ?? null, label_tlp: l?.tlp ?? null, label_embargo_until: l?.embargoUntil ?? null, label_restricted: l?.restricted ?? null };
-  });
-  // 18 columns a row: 500 rows stay under SQLite's and PostgreSQL's bound-parameter limits.
-  for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
-}
-
-/** Appends one entry to the hash chain. Call it inside the transaction that makes the change. */
-export async function appendAudit(tx: Tx, actor: Principal, at: string, input: AuditInput): Promise<void> {
-  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
-  const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+/** One entry's chained fields and label columns, linked to `prev`. */
+function entryRow(actor: Principal, at: string, input: AuditInput, prev: string) {
   const fields: ChainedFields = {
     at,
     actor_user_id: actor.userId,
@@ -97,20 +61,35 @@ export async function appendAudit(tx: Tx, actor: Principal, at: string, input: A
     record_id: input.recordId,
     before_digest: digestOf(input.before),
     after_digest: digestOf(input.after),
-    prev_hash: last?.hash ?? GENESIS_HASH,
+    prev_hash: prev,
   };
   const l = input.label ?? null;
-  await tx
-    .insertInto('audit_log')
-    .values({
-      ...fields,
-      hash: entryHash(fields),
-      label_owner: l?.owner ?? null,
-      label_tlp: l?.tlp ?? null,
-      label_embargo_until: l?.embargoUntil ?? null,
-      label_restricted: l?.restricted ?? null,
-    })
-    .execute();
+  return { ...fields, hash: entryHash(fields), label_owner: l?.owner ?? null, label_tlp: l?.tlp ?? null, label_embargo_until: l?.embargoUntil ?? null, label_restricted: l?.restricted ?? null };
+}
+
+/**
+ * Appends many entries in one go (bulk imports): one read of the chain's head, the hashes chained in memory, and
+ * multi-row inserts. The same chain, and the same lock, as appending them one by one.
+ */
+export async function appendAuditMany(tx: Tx, actor: Principal, at: string, inputs: readonly AuditInput[]): Promise<void> {
+  if (inputs.length === 0) return;
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  let prev = last?.hash ?? GENESIS_HASH;
+  const rows = inputs.map((input) => {
+    const row = entryRow(actor, at, input, prev);
+    prev = row.hash;
+    return row;
+  });
+  // 18 columns a row: 500 rows stay under SQLite's and PostgreSQL's bound-parameter limits.
+  for (let i = 0; i < rows.length; i += 500) await tx.insertInto('audit_log').values(rows.slice(i, i + 500)).execute();
+}
+
+/** Appends one entry to the hash chain. Call it inside the transaction that makes the change. */
+export async function appendAudit(tx: Tx, actor: Principal, at: string, input: AuditInput): Promise<void> {
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${AUDIT_LOCK_KEY})`.execute(tx);
+  const last = await tx.selectFrom('audit_log').select('hash').orderBy('seq', 'desc').limit(1).executeTakeFirst();
+  await tx.insertInto('audit_log').values(entryRow(actor, at, input, last?.hash ?? GENESIS_HASH)).execute();
 }
 
 /**
