@@ -124,9 +124,17 @@ class IndexPart {
     }
   }
 
-  /** Advisory ids affecting the query, per the scan engine. */
+  /** Sorted id lists per package, made on first use: a part never changes once built, and popular packages are asked often. */
+  readonly #sorted = new Map<string, string[]>();
+
+  /** Advisory ids affecting the query, per the scan engine. Versionless answers come sorted by id (code point). */
   match(q: ResolvedQuery): string[] {
-    if (q.kind === 'versionless') return [...(this.packages.get(`${q.ecosystem}\u0000${q.name}`) ?? [])];
+    if (q.kind === 'versionless') {
+      const key = `${q.ecosystem}\u0000${q.name}`;
+      let sorted = this.#sorted.get(key);
+      if (!sorted) this.#sorted.set(key, (sorted = [...(this.packages.get(key) ?? [])].sort(byCodePoint)));
+      return sorted;
+    }
     if (q.kind === 'commit') {
       const out: string[] = [];
       for (const repo of this.commits.get(q.commit) ?? []) {
@@ -374,6 +382,15 @@ export class OsvApiService {
 
   /** Readable matching advisories for one resolved query, sorted by id. */
   #matchIds(q: ResolvedQuery, facts: ReaderFacts, now: Date): Entry[] {
+    if (this.#delta.size === 0 && q.kind === 'versionless') {
+      // The common case (no change since the base was built): the base's list is already sorted and complete.
+      const out: Entry[] = [];
+      for (const id of this.#base.match(q)) {
+        const e = this.#entries.get(id);
+        if (e && !e.withdrawn && canRead(facts, e.label, now)) out.push(e);
+      }
+      return out;
+    }
     const delta = this.#currentDelta();
     const ids = new Set<string>();
     for (const id of this.#base.match(q)) if (!this.#delta.has(id)) ids.add(id);
