@@ -66,8 +66,16 @@ export class InstanceNotEmptyError extends ConflictError {}
 
 /** Why the instance is not empty (names what was found), or null: no users, organisations or advisories. */
 export async function nonEmptyReason(c: Container, cli: Principal): Promise<string | null> {
-  if (await anyUserExists(c.deps.db)) return 'it already has users';
-  if ((await c.services.organisations.list(cli, { limit: 1 })).items.length) return 'it already has organisations';
+  // The first start's own work (one administrator in the operators' organisation, nothing else) still counts as
+  // empty: a newcomer runs `npm start` before reading about the demo.
+  const orgs = (await c.services.organisations.list(cli, { limit: 2 })).items;
+  const users = (await c.services.users.list(cli, { limit: 2 })).items;
+  const onlyFirstStart = orgs.length === 1 && orgs[0]!.name === c.config.adminOrganisation && users.length === 1 && users[0]!.email === c.config.adminEmail
+    && (await c.services.inventories.list(cli, { limit: 1 })).items.length === 0;
+  if (!onlyFirstStart) {
+    if (await anyUserExists(c.deps.db)) return 'it already has users';
+    if (orgs.length) return 'it already has organisations';
+  }
   if ((await c.services.advisories.list(cli, { limit: 1 })).items.length) return 'it already has advisories';
   return null;
 }

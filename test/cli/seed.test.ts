@@ -87,3 +87,18 @@ const p = new Command('clearinghouse').exitOverride(); registerSeedCommand(p); a
     assert.match(bare.stderr, /--demo/);
   });
 });
+
+describe('seed --demo after the first start', () => {
+  it('counts an instance holding only the first-start administrator as empty, and refuses once anything else exists', async () => {
+    const { bootstrapIfEmpty } = await import('../../src/services/bootstrap.service.ts');
+    const c = await testContainer('sqlite', { sbomWorkers: false });
+    try {
+      await bootstrapIfEmpty(c, { adminEmail: c.config.adminEmail, organisationName: c.config.adminOrganisation });
+      const r = await seedDemo(c, sys, { sbomDir: DEMO_SOURCES.bundledSbom, osvPaths: [DEMO_SOURCES.bundledOsv] });
+      assert.equal(r.organisations.length, 8);
+      await assert.rejects(seedDemo(c, sys, { sbomDir: DEMO_SOURCES.bundledSbom, osvPaths: [DEMO_SOURCES.bundledOsv] }), InstanceNotEmptyError);
+    } finally {
+      await c.destroy();
+    }
+  });
+});
