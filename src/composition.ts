@@ -16,6 +16,11 @@ import { OrganisationService } from './services/organisation.service.ts';
 import { OutboxWorker, serverJobHandlers, type JobHandler } from './services/outbox-worker.ts';
 import { TokenService } from './services/token.service.ts';
 import { UserService } from './services/user.service.ts';
+import { FindingService } from './services/finding.service.ts';
+import { CampaignService } from './services/campaign.service.ts';
+import { TriageService } from './services/triage.service.ts';
+import { CaseService } from './services/case.service.ts';
+import { CaseThreadService } from './services/case-thread.service.ts';
 
 export interface Services {
   auth: AuthService;
@@ -29,6 +34,11 @@ export interface Services {
   advisories: AdvisoryService;
   osvApi: OsvApiService;
   csaf: CsafService;
+  findings: FindingService;
+  campaigns: CampaignService;
+  triage: TriageService;
+  cases: CaseService;
+  caseThreads: CaseThreadService;
 }
 
 export interface Container {
@@ -81,6 +91,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
   organisations.useInvitations(invitations);
   users.useInvitations(invitations);
   const advisories = new AdvisoryService(deps, { prefix: config.advisoryPrefix });
+  // Issue 9's services reach each other (and the rest) through this, so none depends on the wiring order.
+  const peers = (): Services => services;
   const services: Services = {
     auth: new AuthService(deps),
     organisations,
@@ -99,6 +111,11 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
       providerName: config.adminOrganisation,
       contact: `mailto:${config.adminEmail}`,
     }),
+    findings: new FindingService(deps, peers),
+    campaigns: new CampaignService(deps, peers),
+    triage: new TriageService(deps, peers),
+    cases: new CaseService(deps, peers),
+    caseThreads: new CaseThreadService(deps, peers),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
   for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);

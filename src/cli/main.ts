@@ -6,6 +6,8 @@ import { registerScanCommand } from './scan.command.ts';
 import { registerAdvisoriesCommand } from './advisories.command.ts';
 import { registerSeedCommand } from './seed.command.ts';
 import { registerCsafCommand } from './csaf.command.ts';
+import { registerFindingsCommand } from './findings.command.ts';
+import { registerKevCommand } from './kev.command.ts';
 
 export function buildProgram(): Command {
   const program = new Command('clearinghouse')
@@ -19,6 +21,8 @@ export function buildProgram(): Command {
   registerAdvisoriesCommand(program);
   registerSeedCommand(program);
   registerCsafCommand(program);
+  registerFindingsCommand(program);
+  registerKevCommand(program);
   return program;
 }
 

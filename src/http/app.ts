@@ -30,6 +30,11 @@ import { Problem } from './schemas.ts';
 import { sessionRoutes } from './session.routes.ts';
 import { tokenRoutes } from './token.routes.ts';
 import { userRoutes } from './user.routes.ts';
+import { findingRoutes } from './finding.routes.ts';
+import { campaignRoutes } from './campaign.routes.ts';
+import { triageRoutes } from './triage.routes.ts';
+import { caseRoutes } from './case.routes.ts';
+import { caseThreadRoutes } from './case-thread.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -178,6 +183,11 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(advisoryRoutes, { services });
     await api.register(advisoryImportRoutes, { services });
     await api.register(advisoryVexRoutes, { services, config });
+    await api.register(findingRoutes, { services });
+    await api.register(campaignRoutes, { services });
+    await api.register(triageRoutes, { services });
+    await api.register(caseRoutes, { services });
+    await api.register(caseThreadRoutes, { services });
   }, { prefix: API_PREFIX });
   // Where OSV clients, CSAF aggregators and feed readers expect them: outside /api/v1, at the paths their standards name.
   await app.register(osvApiRoutes, { services });

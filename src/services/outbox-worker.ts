@@ -11,8 +11,8 @@ export type JobHandler = (job: OutboxJob) => Promise<void>;
  * handler here (built from the services it needs); a topic without a handler fails and is retried, then closed with
  * "no handler for topic", so a job is never silently dropped.
  */
-export function serverJobHandlers(_services: Services): Record<string, JobHandler> {
-  return {};
+export function serverJobHandlers(services: Services): Record<string, JobHandler> {
+  return { ...services.cases.jobHandlers() };
 }
 
 export interface OutboxWorkerOptions {

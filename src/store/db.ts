@@ -13,6 +13,11 @@ import * as signInDevices from './migrations/20261202T1200-sign-in-devices.ts';
 import * as rekeyComponentReleases from './migrations/20261202T1300-rekey-component-releases.ts';
 import * as inventorySchemaWarnings from './migrations/20261202T1400-inventory-schema-warnings.ts';
 import * as advisories from './migrations/20261202T1500-advisories.ts';
+import * as findings from './migrations/20261202T1600-findings.ts';
+import * as campaigns from './migrations/20261202T1610-campaigns.ts';
+import * as triage from './migrations/20261202T1620-triage.ts';
+import * as cases from './migrations/20261202T1630-cases.ts';
+import * as caseThreads from './migrations/20261202T1640-case-threads.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -46,6 +51,11 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1300-rekey-component-releases': rekeyComponentReleases,
   '20261202T1400-inventory-schema-warnings': inventorySchemaWarnings,
   '20261202T1500-advisories': advisories,
+  '20261202T1600-findings': findings,
+  '20261202T1610-campaigns': campaigns,
+  '20261202T1620-triage': triage,
+  '20261202T1630-cases': cases,
+  '20261202T1640-case-threads': caseThreads,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

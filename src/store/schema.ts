@@ -1,10 +1,15 @@
 import type { Generated } from 'kysely';
+import type { IntakeTables } from './schema-intake.ts';
+import type { CampaignTables } from './schema-campaigns.ts';
+import type { TriageTables } from './schema-triage.ts';
+import type { CaseTables } from './schema-cases.ts';
+import type { CaseThreadTables } from './schema-case-threads.ts';
 
 /**
  * Table types shared by SQLite and PostgreSQL. Timestamps are ISO 8601 UTC text and flags are 0/1 integers on both,
  * so every query behaves the same whichever database runs it.
  */
-export interface Database {
+export interface Database extends IntakeTables, CampaignTables, TriageTables, CaseTables, CaseThreadTables {
   organisations: OrganisationTable;
   users: UserTable;
   memberships: MembershipTable;

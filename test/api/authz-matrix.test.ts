@@ -7,6 +7,11 @@ import '../helpers/authz-matrix-feed.ts';
 import '../helpers/authz-matrix-osv.ts';
 import '../helpers/authz-matrix-import.ts';
 import '../helpers/authz-matrix-csaf.ts';
+import '../helpers/authz-matrix-findings.ts';
+import '../helpers/authz-matrix-campaigns.ts';
+import '../helpers/authz-matrix-triage.ts';
+import '../helpers/authz-matrix-cases.ts';
+import '../helpers/authz-matrix-threads.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**

@@ -18,6 +18,13 @@ import { SetPasswordPage } from './pages/set-password.page.tsx';
 import { SignInPage } from './pages/sign-in.page.tsx';
 import { TokensPage } from './pages/tokens.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
+import { CampaignsPage } from './pages/campaigns.page.tsx';
+import { CampaignDetailPage } from './pages/campaign-detail.page.tsx';
+import { IntakePage } from './pages/intake.page.tsx';
+import { TriagePage } from './pages/triage.page.tsx';
+import { FindingDetailPage } from './pages/finding-detail.page.tsx';
+import { CasesPage } from './pages/cases.page.tsx';
+import { CaseDetailPage } from './pages/case-detail.page.tsx';
 import { AppLink, matchPath, navigate, usePath, useUserNavigationCount } from './router.tsx';
 import { canAdminister, useSessionContext } from './session.context.tsx';
 import type { Session } from './api.ts';
@@ -32,6 +39,13 @@ const TITLES: [string, string][] = [
   ['/advisories/:id', 'Advisory'],
   ['/advisories', 'Advisories'],
   ['/affected', 'Affected components'],
+  ['/campaigns/:id', 'Scanning campaign'],
+  ['/campaigns', 'Scanning campaigns'],
+  ['/findings/new', 'Report findings'],
+  ['/findings/:id', 'Finding'],
+  ['/triage', 'Triage queue'],
+  ['/cases/:id', 'Case'],
+  ['/cases', 'Cases'],
   ['/account', 'Your account'],
   ['/users', 'Users'],
   ['/tokens', 'API tokens'],
@@ -80,6 +94,21 @@ function advisoryRoute(path: string, signedIn = true): ReactNode {
   return null;
 }
 
+/** Issue 9's pages: campaigns, intake, triage, findings, cases. */
+function intakeRoute(path: string): ReactNode {
+  if (path === '/campaigns') return <CampaignsPage />;
+  const campaign = matchPath('/campaigns/:id', path);
+  if (campaign) return <CampaignDetailPage key={campaign.id} campaignId={campaign.id!} />;
+  if (path === '/findings/new') return <IntakePage />;
+  if (path === '/triage') return <TriagePage />;
+  const finding = matchPath('/findings/:id', path);
+  if (finding) return <FindingDetailPage key={finding.id} findingId={finding.id!} />;
+  if (path === '/cases') return <CasesPage />;
+  const kase = matchPath('/cases/:id', path);
+  if (kase) return <CaseDetailPage key={kase.id} caseId={kase.id!} />;
+  return null;
+}
+
 function route(path: string, session: Session, notice: string | undefined): ReactNode {
   if (path === '/' || path === '/sign-in' || path === '/set-password') return <HomePage notice={notice} />;
   if (path === '/organisations') return <OrganisationsPage />;
@@ -90,6 +119,8 @@ function route(path: string, session: Session, notice: string | undefined): Reac
   const inventory = matchPath('/inventories/:id', path);
   if (inventory) return <InventoryDetailPage key={inventory.id} inventoryId={inventory.id!} />;
   if (path === '/affected') return <AffectedPage />;
+  const issue9 = intakeRoute(path);
+  if (issue9) return issue9;
   const advisoryPage = advisoryRoute(path);
   if (advisoryPage) return advisoryPage;
   if (path === '/account') return <AccountPage />;

@@ -2,6 +2,11 @@ import { ForbiddenError, NotFoundError, PasswordChangeRequiredError, Unauthentic
 import type { Principal } from './access-label.ts';
 import { advisoryPolicy } from './advisory.policy.ts';
 import { auditPolicy } from './audit.policy.ts';
+import { campaignPolicy } from './campaign.policy.ts';
+import { casePolicy } from './case.policy.ts';
+import { caseThreadPolicy } from './case-thread.policy.ts';
+import { findingPolicy } from './finding.policy.ts';
+import { triagePolicy } from './triage.policy.ts';
 import { inventoryPolicy } from './inventory.policy.ts';
 import { invitationPolicy } from './invitation.policy.ts';
 import { labelPolicy } from './label.policy.ts';
@@ -25,6 +30,11 @@ export const POLICIES = {
   ...invitationPolicy,
   ...labelPolicy,
   ...advisoryPolicy,
+  ...findingPolicy,
+  ...campaignPolicy,
+  ...triagePolicy,
+  ...casePolicy,
+  ...caseThreadPolicy,
 };
 
 export type Action = keyof typeof POLICIES;
