@@ -6,7 +6,9 @@ import { chromium, type Browser, type BrowserContext } from 'playwright-core';
 import { startTestServer, type TestServer } from './server.ts';
 
 const CHROMIUM = '/usr/bin/chromium';
-const BUILT_UI = fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
+const BUILT_UI = process.env.CLEARINGHOUSE_WEB_ROOT
+  ? `${process.env.CLEARINGHOUSE_WEB_ROOT}/index.html`
+  : fileURLToPath(new URL('../../web/dist/index.html', import.meta.url));
 const LAUNCH_ARGS = ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'];
 // Fail fast: every step in the browser tests completes in well under a second on a healthy build.
 const TIMEOUT = 10_000;

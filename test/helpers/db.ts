@@ -64,6 +64,8 @@ export async function testContainer(driver: Driver, opts: ContainerOptions & { e
     {
       CLEARINGHOUSE_RATE_LIMIT: '100000',
       CLEARINGHOUSE_LOG_LEVEL: 'silent',
+      // Lets parallel work build the UI into its own folder (CLEARINGHOUSE_WEB_ROOT=/tmp/x npm run build:web -- --outDir /tmp/x).
+      ...(process.env.CLEARINGHOUSE_WEB_ROOT ? { CLEARINGHOUSE_WEB_ROOT: process.env.CLEARINGHOUSE_WEB_ROOT } : {}),
       ...(driver === 'postgres' ? { DATABASE_URL: TEST_DATABASE_URL } : {}),
       ...opts.env,
     },

@@ -43,7 +43,7 @@ const TITLES: [string, string][] = [
   ['/campaigns', 'Scanning campaigns'],
   ['/findings/new', 'Report findings'],
   ['/findings/:id', 'Finding'],
-  ['/triage', 'Triage queue'],
+  ['/findings', 'Findings'],
   ['/cases/:id', 'Case'],
   ['/cases', 'Cases'],
   ['/account', 'Your account'],
@@ -100,7 +100,7 @@ function intakeRoute(path: string): ReactNode {
   const campaign = matchPath('/campaigns/:id', path);
   if (campaign) return <CampaignDetailPage key={campaign.id} campaignId={campaign.id!} />;
   if (path === '/findings/new') return <IntakePage />;
-  if (path === '/triage') return <TriagePage />;
+  if (path === '/findings') return <TriagePage />;
   const finding = matchPath('/findings/:id', path);
   if (finding) return <FindingDetailPage key={finding.id} findingId={finding.id!} />;
   if (path === '/cases') return <CasesPage />;
