@@ -15,6 +15,12 @@ import { itemsOfPaths, type ImportProblem } from '../formats/advisory-import-sou
 import { anyUserExists } from '../store/user.repository.ts';
 import type { ImportSummary } from './advisory.service.ts';
 import { loadPrincipal } from './principal.ts';
+import type { DemoContext } from './demo-seed-context.ts';
+import { seedDemoCampaigns } from './demo-seed-campaigns.ts';
+import { seedDemoFindings } from './demo-seed-findings.ts';
+import { seedDemoTriage } from './demo-seed-triage.ts';
+import { seedDemoCases } from './demo-seed-cases.ts';
+import { seedDemoThreads } from './demo-seed-threads.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_SOURCES = {
@@ -60,6 +66,8 @@ export interface DemoSeedResult {
   inventories: { id: string; name: string; organisation: string; source: string; components: number }[];
   import: ImportSummary & { sources: string[] };
   advisories: { id: string; state: string; organisation: string; tlp: string; embargoUntil: string | null; sharedWith: string[] }[];
+  /** What the intake and disclosure parts made (campaigns, findings, a case), one line each. */
+  intake: string[];
 }
 
 export class InstanceNotEmptyError extends ConflictError {}
@@ -97,7 +105,7 @@ export async function seedDemo(c: Container, cli: Principal, opts: DemoSeedOptio
   if (why) throw new InstanceNotEmptyError(`seed --demo fills an empty instance only, and this one is not empty: ${why}; use a fresh --data folder (or database)`);
   const step = opts.onProgress ?? (() => {});
   const s = c.services;
-  const result: DemoSeedResult = { organisations: [], users: [], inventories: [], import: { added: 0, updated: 0, unchanged: 0, rejected: [], sources: [] }, advisories: [] };
+  const result: DemoSeedResult = { organisations: [], users: [], inventories: [], import: { added: 0, updated: 0, unchanged: 0, rejected: [], sources: [] }, advisories: [], intake: [] };
   const ids = new Map<string, string>();
   const userIds = new Map<string, string>();
 
@@ -172,6 +180,23 @@ export async function seedDemo(c: Container, cli: Principal, opts: DemoSeedOptio
   });
   const published = await s.advisories.publish(vendorAdmin, embargoed.id, embargoed.version);
   result.advisories.push({ id: published.id, state: published.state, organisation: published.organisationName, tlp: published.label.tlp, embargoUntil: published.label.embargoUntil, sharedWith: published.label.sharedWith });
+
+  // Issue 9: each part acts as the demo organisations' administrators, in the order the parts build on each other.
+  const actors = new Map<string, Principal>();
+  for (const o of ORGS) {
+    const p = await loadPrincipal(c.deps.db, userIds.get(o.key)!, 'cli');
+    if (!p) throw new Error(`the demo user of ${o.key} vanished while seeding`);
+    actors.set(o.key, { ...p, mustChangePassword: false });
+  }
+  const ctx: DemoContext = { c, orgs: ids, actors, findings: new Map(), cases: new Map(), lines: result.intake };
+  step('scanning campaigns');
+  await seedDemoCampaigns(ctx);
+  step('findings');
+  await seedDemoFindings(ctx);
+  await seedDemoTriage(ctx);
+  step('a coordinated disclosure case');
+  await seedDemoCases(ctx);
+  await seedDemoThreads(ctx);
   return result;
 }
 
@@ -186,5 +211,6 @@ export function formatDemoSeed(r: DemoSeedResult): string {
   lines.push('', `Public advisories mirrored from ${r.import.sources.length} source(s): ${r.import.added} added, ${r.import.rejected.length} rejected`);
   lines.push('', 'Authored advisories:');
   for (const a of r.advisories) lines.push(`  ${a.id} — ${a.state}, TLP:${a.tlp}${a.embargoUntil ? `, embargoed until ${a.embargoUntil}` : ''}, ${a.organisation}`);
+  if (r.intake.length) lines.push('', 'Intake and disclosure:', ...r.intake.map((l) => `  ${l}`));
   return `${lines.join('\n')}\n`;
 }
