@@ -1,0 +1,345 @@
+/**
+ * Triage (issue 9): the queue, the triage history, score/SSVC/state writes and the KEV catalogue with its marks on
+ * findings and advisories. The queue's read goes through `visibleTo` with finding_shares (the SQL form of the
+ * finding read rule), so the list, its cursor and its filters only ever touch rows the reader may read.
+ */
+import { sql, type ExpressionBuilder, type Expression, type SqlBool } from 'kysely';
+import type { AccessLabel, Tlp } from '../domain/policy/access-label.ts';
+import type { FindingScope } from '../domain/policy/finding.policy.ts';
+import type { KevEntry } from '../formats/kev.ts';
+import type { Db, Tx } from './db.ts';
+import { FINDING_SHARES, type FindingRow } from './finding.repository.ts';
+import type { FindingTable } from './schema-intake.ts';
+import type { FindingTriageEventTable, KevEntryTable } from './schema-triage.ts';
+import { visibleTo } from './visibility.ts';
+
+const BATCH = 500;
+const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
+
+export interface QueueFilter {
+  state?: string | undefined;
+  sector?: string | undefined;
+  product?: string | undefined;
+  reporter?: string | undefined;
+  q?: string | undefined;
+}
+
+/** The queue's keyset position: the findings_queue index columns of the last row shown. */
+export type QueueKey = [number, number, number, string, number];
+
+export const queueKey = (r: Pick<FindingTable, 'ssvc_rank' | 'exploitation_rank' | 'cvss_rank' | 'created_at'> & { seq: number }): QueueKey => [
+  Number(r.ssvc_rank),
+  Number(r.exploitation_rank),
+  Number(r.cvss_rank),
+  r.created_at,
+  Number(r.seq),
+];
+
+/** Rows after `k` in the order ssvc desc, exploitation desc, cvss desc, created_at asc, seq asc. */
+function after(k: QueueKey) {
+  return (eb: ExpressionBuilder<any, any>): Expression<SqlBool> => {
+    const [s, e, c, t, q] = k;
+    return eb.or([
+      eb('findings.ssvc_rank', '<', s),
+      eb.and([eb('findings.ssvc_rank', '=', s), eb.or([
+        eb('findings.exploitation_rank', '<', e),
+        eb.and([eb('findings.exploitation_rank', '=', e), eb.or([
+          eb('findings.cvss_rank', '<', c),
+          eb.and([eb('findings.cvss_rank', '=', c), eb.or([
+            eb('findings.created_at', '>', t),
+            eb.and([eb('findings.created_at', '=', t), eb('findings.seq', '>', q)]),
+          ])]),
+        ])]),
+      ])]),
+    ]);
+  };
+}
+
+function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: QueueKey | null, limit: number) {
+  let q = db
+    .selectFrom('findings')
+    .innerJoin('organisations as reporter', 'reporter.id', 'findings.reporter_org_id')
+    .leftJoin('organisations as maker', 'maker.id', 'findings.product_org_id')
+    .selectAll('findings')
+    .select(['reporter.name as reporter_name', 'maker.name as product_org_name']);
+  if (!scope.all) q = q.where(visibleTo(scope.facts, scope.now, 'findings', undefined, FINDING_SHARES));
+  if (f.state) q = q.where('findings.state', '=', f.state);
+  if (f.reporter) q = q.where('findings.reporter_org_id', '=', f.reporter);
+  if (f.sector) q = q.where(sql<SqlBool>`findings.sectors like ${`%,${likeEscape(f.sector.toLowerCase())},%`} escape '\\'`);
+  if (f.product) {
+    const p = likeEscape(f.product.toLowerCase());
+    q = q.where((eb) => eb.or([
+      sql<SqlBool>`findings.product_purl like ${`${p}%`} escape '\\'`,
+      sql<SqlBool>`lower(findings.product_name) like ${`%${p}%`} escape '\\'`,
+      sql<SqlBool>`lower(findings.product_cpe) like ${`%${p}%`} escape '\\'`,
+    ]));
+  }
+  if (f.q) q = q.where(sql<SqlBool>`findings.search like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
+  if (from) q = q.where(after(from));
+  return q
+    .orderBy('findings.ssvc_rank', 'desc')
+    .orderBy('findings.exploitation_rank', 'desc')
+    .orderBy('findings.cvss_rank', 'desc')
+    .orderBy('findings.created_at', 'asc')
+    .orderBy('findings.seq', 'asc')
+    .limit(limit);
+}
+
+/** One page of the triage queue (limit rows; ask limit+1 to know whether more follow). */
+export async function listQueue(db: Db, scope: FindingScope, f: QueueFilter, from: QueueKey | null, limit: number): Promise<FindingRow[]> {
+  const rows = (await queueQuery(db, scope, f, from, limit).execute()) as FindingRow[];
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+/** The plan of the queue's first page, for the bench and the index test (EXPLAIN on either database). */
+export async function explainQueue(db: Db, scope: FindingScope, f: QueueFilter, limit: number, isPg: boolean): Promise<string> {
+  const c = queueQuery(db, scope, f, null, limit).compile();
+  const prefix = isPg ? 'explain ' : 'explain query plan ';
+  let counter = 0;
+  const res = await sql.raw<Record<string, unknown>>(prefix + c.sql.replace(/\$(\d+)|\?/g, (_m, n: string | undefined) => {
+    // Inline the parameters so EXPLAIN runs without binding (values here are the test's own, never user input).
+    const i = n ? Number(n) - 1 : counter++;
+    const v = c.parameters[i];
+    return typeof v === 'number' ? String(v) : `'${String(v).replace(/'/g, "''")}'`;
+  })).execute(db);
+  return res.rows.map((r) => String(r['QUERY PLAN'] ?? r.detail ?? JSON.stringify(r))).join('\n');
+}
+
+/** Report counts of these findings, for the queue's rows. */
+export async function reportCounts(db: Db, seqs: readonly number[]): Promise<Map<number, number>> {
+  const out = new Map<number, number>();
+  if (!seqs.length) return out;
+  const rows = await db.selectFrom('finding_reports').select(['finding_seq', (eb) => eb.fn.countAll().as('n')]).where('finding_seq', 'in', [...seqs]).groupBy('finding_seq').execute();
+  for (const r of rows) out.set(Number(r.finding_seq), Number(r.n));
+  return out;
+}
+
+/** The triage columns a write reads before it changes them (in the write's own transaction). */
+export async function triageColumns(tx: Tx, seq: number) {
+  return tx
+    .selectFrom('findings')
+    .select(['seq', 'state', 'version', 'cvss4_vector', 'cvss4_score', 'cvss3_vector', 'cvss3_score', 'ssvc', 'ssvc_rank', 'exploitation_rank', 'cvss_rank', 'kev_date_added', 'kev_due_date'])
+    .where('seq', '=', seq)
+    .executeTakeFirst();
+}
+
+/** Applies a triage change if the finding is still at `version`; false when another write came first. */
+export async function updateTriage(
+  tx: Tx,
+  seq: number,
+  version: number,
+  set: Partial<Pick<FindingTable, 'state' | 'cvss4_vector' | 'cvss4_score' | 'cvss3_vector' | 'cvss3_score' | 'ssvc' | 'ssvc_rank' | 'exploitation_rank' | 'cvss_rank'>>,
+  nowIso: string,
+): Promise<boolean> {
+  const r = await tx.updateTable('findings').set({ ...set, version: version + 1, updated_at: nowIso }).where('seq', '=', seq).where('version', '=', version).executeTakeFirst();
+  return Number(r.numUpdatedRows) === 1;
+}
+
+export type NewTriageEvent = Omit<FindingTriageEventTable, 'seq'>;
+export type TriageEventRow = Omit<FindingTriageEventTable, 'seq'> & { seq: number };
+
+export async function insertTriageEvents(tx: Tx, rows: readonly NewTriageEvent[]): Promise<void> {
+  for (let i = 0; i < rows.length; i += BATCH) await tx.insertInto('finding_triage_events').values(rows.slice(i, i + BATCH) as NewTriageEvent[]).execute();
+}
+
+/** Newest first, capped. */
+export async function listTriageEvents(db: Db, findingSeq: number, limit: number): Promise<TriageEventRow[]> {
+  const rows = await db.selectFrom('finding_triage_events').selectAll().where('finding_seq', '=', findingSeq).orderBy('seq', 'desc').limit(limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+}
+
+// ---- KEV ----
+
+/** Replaces the stored catalogue with this one (CISA publishes the whole catalogue each time). */
+export async function replaceKevCatalogue(tx: Tx, entries: readonly KevEntry[], catalogVersion: string, nowIso: string): Promise<void> {
+  await tx.deleteFrom('kev_entries').execute();
+  const rows: KevEntryTable[] = entries.map((e) => ({
+    cve: e.cve,
+    vendor: e.vendor,
+    product: e.product,
+    name: e.name,
+    date_added: e.dateAdded,
+    due_date: e.dueDate,
+    known_ransomware: e.knownRansomware ? 1 : 0,
+    required_action: e.requiredAction,
+    catalog_version: catalogVersion,
+    imported_at: nowIso,
+  }));
+  for (let i = 0; i < rows.length; i += 200) await tx.insertInto('kev_entries').values(rows.slice(i, i + 200)).execute();
+}
+
+export async function findKevEntry(db: Db, cve: string): Promise<KevEntryTable | undefined> {
+  return db.selectFrom('kev_entries').selectAll().where('cve', '=', cve).executeTakeFirst();
+}
+
+async function kevByCve(db: Db | Tx, cves: readonly string[]): Promise<Map<string, KevEntryTable>> {
+  const out = new Map<string, KevEntryTable>();
+  const unique = [...new Set(cves)];
+  for (let i = 0; i < unique.length; i += BATCH) {
+    for (const r of await db.selectFrom('kev_entries').selectAll().where('cve', 'in', unique.slice(i, i + BATCH)).execute()) out.set(r.cve, r);
+  }
+  return out;
+}
+
+const CVE = /^CVE-\d{4}-\d{4,19}$/;
+
+export interface KevMark {
+  seq: number;
+  id: string;
+  label: AccessLabel;
+  cves: string[];
+  dateAdded: string;
+  dueDate: string;
+  /** False when the finding already carried these KEV dates (nothing changed). */
+  changed: boolean;
+}
+
+/**
+ * Marks these findings as actively exploited when one of their aliases is in the stored KEV catalogue: exploitation
+ * rank 2, the earliest date added and due date of their KEV entries. The queue's order follows at once. Not a user
+ * edit, so the finding's version stays (a coordinator's open form is not made stale by CISA). The hook for findings
+ * created after an import (H2's intake calls it in the creating transaction, through TriageService.markKnownExploited).
+ */
+export async function applyKevToFindings(tx: Tx, findingSeqs: readonly number[], nowIso: string): Promise<KevMark[]> {
+  const marks: KevMark[] = [];
+  for (let i = 0; i < findingSeqs.length; i += BATCH) {
+    const rows = await tx
+      .selectFrom('findings')
+      .select(['seq', 'id', 'aliases', 'owner_org_id', 'tlp', 'embargo_until', 'restricted_role', 'kev_date_added', 'kev_due_date', 'exploitation_rank'])
+      .where('seq', 'in', findingSeqs.slice(i, i + BATCH))
+      .execute();
+    const aliasOf = new Map(rows.map((r) => [Number(r.seq), (JSON.parse(r.aliases) as string[]).map((a) => a.toUpperCase()).filter((a) => CVE.test(a))]));
+    const kev = await kevByCve(tx, [...aliasOf.values()].flat());
+    if (!kev.size) continue;
+    const shares = new Map<number, string[]>();
+    const seqs = rows.map((r) => Number(r.seq));
+    for (const s of await tx.selectFrom('finding_shares').select(['finding_seq', 'organisation_id']).where('finding_seq', 'in', seqs).execute()) {
+      shares.set(Number(s.finding_seq), [...(shares.get(Number(s.finding_seq)) ?? []), s.organisation_id]);
+    }
+    for (const r of rows) {
+      const seq = Number(r.seq);
+      const hits = aliasOf.get(seq)!.filter((a) => kev.has(a));
+      if (!hits.length) continue;
+      const dateAdded = hits.map((c) => kev.get(c)!.date_added).sort()[0]!;
+      const dueDate = hits.map((c) => kev.get(c)!.due_date).sort()[0]!;
+      const changed = r.kev_date_added !== dateAdded || r.kev_due_date !== dueDate || Number(r.exploitation_rank) !== 2;
+      if (changed) {
+        await tx.updateTable('findings').set({ exploitation_rank: 2, kev_date_added: dateAdded, kev_due_date: dueDate, updated_at: nowIso }).where('seq', '=', seq).execute();
+      }
+      marks.push({
+        seq,
+        id: r.id,
+        label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role, sharedWith: shares.get(seq) ?? [] },
+        cves: hits,
+        dateAdded,
+        dueDate,
+        changed,
+      });
+    }
+  }
+  return marks;
+}
+
+/** Every finding holding one of these CVEs as a de-duplication alias key (indexed), for the import's marking. */
+export async function findingSeqsWithAliases(tx: Tx, cves: readonly string[]): Promise<number[]> {
+  const out = new Set<number>();
+  for (let i = 0; i < cves.length; i += BATCH) {
+    const rows = await tx.selectFrom('finding_keys').select('finding_seq').distinct().where('kind', '=', 'alias').where('value', 'in', cves.slice(i, i + BATCH)).execute();
+    for (const r of rows) out.add(Number(r.finding_seq));
+  }
+  return [...out].sort((a, b) => a - b);
+}
+
+export interface AdvisoryKevMark {
+  seq: number;
+  id: string;
+  cves: string[];
+}
+
+/**
+ * Recomputes advisory_kev from the stored catalogue: every advisory whose id or alias is a KEV CVE. Advisories keep
+ * their aliases inside the OSV record, so they are read in keyset batches and their records parsed here.
+ */
+export async function markAdvisories(tx: Tx): Promise<AdvisoryKevMark[]> {
+  await tx.deleteFrom('advisory_kev').execute();
+  const kev = new Map((await tx.selectFrom('kev_entries').select(['cve', 'date_added', 'due_date']).execute()).map((r) => [r.cve, r]));
+  const marks: AdvisoryKevMark[] = [];
+  if (!kev.size) return marks;
+  let last = 0;
+  for (;;) {
+    const rows = await tx.selectFrom('advisories').select(['seq', 'id', 'record']).where('seq', '>', last).orderBy('seq').limit(1000).execute();
+    if (!rows.length) break;
+    const inserts: { advisory_seq: number; cve: string; date_added: string; due_date: string }[] = [];
+    for (const r of rows) {
+      last = Number(r.seq);
+      let aliases: unknown = [];
+      try {
+        aliases = (JSON.parse(r.record) as { aliases?: unknown }).aliases ?? [];
+      } catch {
+        aliases = [];
+      }
+      const ids = new Set([r.id, ...(Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [])].map((a) => a.toUpperCase()));
+      const hits = [...ids].filter((a) => kev.has(a));
+      if (!hits.length) continue;
+      marks.push({ seq: Number(r.seq), id: r.id, cves: hits });
+      for (const c of hits) inserts.push({ advisory_seq: Number(r.seq), cve: c, date_added: kev.get(c)!.date_added, due_date: kev.get(c)!.due_date });
+    }
+    for (let i = 0; i < inserts.length; i += BATCH) await tx.insertInto('advisory_kev').values(inserts.slice(i, i + BATCH)).execute();
+  }
+  return marks;
+}
+
+export async function advisorySeqById(db: Db, id: string): Promise<number | undefined> {
+  const r = await db.selectFrom('advisories').select('seq').where('id', '=', id).executeTakeFirst();
+  return r ? Number(r.seq) : undefined;
+}
+
+export async function advisoryKevMarks(db: Db, advisorySeq: number) {
+  return db
+    .selectFrom('advisory_kev')
+    .innerJoin('kev_entries', 'kev_entries.cve', 'advisory_kev.cve')
+    .select(['advisory_kev.cve', 'advisory_kev.date_added', 'advisory_kev.due_date', 'kev_entries.known_ransomware', 'kev_entries.vendor', 'kev_entries.product', 'kev_entries.name'])
+    .where('advisory_kev.advisory_seq', '=', advisorySeq)
+    .orderBy('advisory_kev.cve')
+    .execute();
+}
+
+/** Which of these findings the reader may read (for a summary that must not count hidden rows). */
+export async function readableFindingSeqs(db: Db | Tx, scope: FindingScope, seqs: readonly number[]): Promise<number> {
+  if (scope.all) return seqs.length;
+  let n = 0;
+  for (let i = 0; i < seqs.length; i += BATCH) {
+    const r = await db
+      .selectFrom('findings')
+      .select((eb) => eb.fn.countAll().as('n'))
+      .where('findings.seq', 'in', seqs.slice(i, i + BATCH))
+      .where(visibleTo(scope.facts, scope.now, 'findings', undefined, FINDING_SHARES))
+      .executeTakeFirstOrThrow();
+    n += Number(r.n);
+  }
+  return n;
+}
+
+/** Labels and states of these advisories (with their shares), for the service to count only readable ones. */
+export async function advisoryLabels(db: Db | Tx, seqs: readonly number[]): Promise<{ seq: number; label: AccessLabel; state: string }[]> {
+  const out: { seq: number; label: AccessLabel; state: string }[] = [];
+  for (let i = 0; i < seqs.length; i += BATCH) {
+    const part = seqs.slice(i, i + BATCH);
+    const rows = await db.selectFrom('advisories').select(['seq', 'owner_org_id', 'tlp', 'embargo_until', 'restricted_role', 'state']).where('seq', 'in', part).execute();
+    const shares = new Map<number, string[]>();
+    for (const s of await db.selectFrom('advisory_shares').select(['advisory_seq', 'organisation_id']).where('advisory_seq', 'in', part).execute()) {
+      shares.set(Number(s.advisory_seq), [...(shares.get(Number(s.advisory_seq)) ?? []), s.organisation_id]);
+    }
+    for (const r of rows) {
+      out.push({ seq: Number(r.seq), state: r.state, label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role, sharedWith: shares.get(Number(r.seq)) ?? [] } });
+    }
+  }
+  return out;
+}
+
+/** Bench only: many findings in few statements (the bench generates them; SQL stays here). */
+export async function benchInsertFindings(db: Db, rows: readonly Omit<FindingTable, 'seq'>[]): Promise<void> {
+  await db.transaction().execute(async (tx) => {
+    for (let i = 0; i < rows.length; i += 400) await tx.insertInto('findings').values(rows.slice(i, i + 400) as Omit<FindingTable, 'seq'>[]).execute();
+  });
+}
