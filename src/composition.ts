@@ -21,6 +21,7 @@ import { CampaignService } from './services/campaign.service.ts';
 import { TriageService } from './services/triage.service.ts';
 import { CaseService } from './services/case.service.ts';
 import { CaseThreadService } from './services/case-thread.service.ts';
+import { NotificationService } from './services/notification.service.ts';
 
 export interface Services {
   auth: AuthService;
@@ -39,6 +40,7 @@ export interface Services {
   triage: TriageService;
   cases: CaseService;
   caseThreads: CaseThreadService;
+  notifications: NotificationService;
 }
 
 export interface Container {
@@ -116,6 +118,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     triage: new TriageService(deps, peers),
     cases: new CaseService(deps, peers),
     caseThreads: new CaseThreadService(deps, peers),
+    notifications: new NotificationService(deps, peers),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
   for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);

@@ -35,6 +35,7 @@ import { campaignRoutes } from './campaign.routes.ts';
 import { triageRoutes } from './triage.routes.ts';
 import { caseRoutes } from './case.routes.ts';
 import { caseThreadRoutes } from './case-thread.routes.ts';
+import { notificationRoutes } from './notification.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -188,6 +189,7 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(triageRoutes, { services });
     await api.register(caseRoutes, { services });
     await api.register(caseThreadRoutes, { services });
+    await api.register(notificationRoutes, { services });
   }, { prefix: API_PREFIX });
   // Where OSV clients, CSAF aggregators and feed readers expect them: outside /api/v1, at the paths their standards name.
   await app.register(osvApiRoutes, { services });

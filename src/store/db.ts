@@ -18,6 +18,7 @@ import * as campaigns from './migrations/20261202T1610-campaigns.ts';
 import * as triage from './migrations/20261202T1620-triage.ts';
 import * as cases from './migrations/20261202T1630-cases.ts';
 import * as caseThreads from './migrations/20261202T1640-case-threads.ts';
+import * as notifications from './migrations/20261202T1650-notifications.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -56,6 +57,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1620-triage': triage,
   '20261202T1630-cases': cases,
   '20261202T1640-case-threads': caseThreads,
+  '20261202T1650-notifications': notifications,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

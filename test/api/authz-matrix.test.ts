@@ -12,6 +12,7 @@ import '../helpers/authz-matrix-campaigns.ts';
 import '../helpers/authz-matrix-triage.ts';
 import '../helpers/authz-matrix-cases.ts';
 import '../helpers/authz-matrix-threads.ts';
+import '../helpers/authz-matrix-notifications.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 
 /**

@@ -4,6 +4,13 @@ import { systemPrincipal } from '../../src/services/principal.ts';
 import { ApiClient, PROBLEM } from '../helpers/api-client.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
+import { SCOPE_CASES, SCOPE_NOT_GUARDED, type ScopeCase } from '../helpers/scope-cases.ts';
+import '../helpers/scope-cases-findings.ts';
+import '../helpers/scope-cases-campaigns.ts';
+import '../helpers/scope-cases-triage.ts';
+import '../helpers/scope-cases-cases.ts';
+import '../helpers/scope-cases-threads.ts';
+import '../helpers/scope-cases-notifications.ts';
 
 const ID = '00000000-0000-4000-8000-000000000000';
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] });
@@ -12,7 +19,8 @@ const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', versio
  * One request per state-changing operation in the server's own OpenAPI document. A new write route without a case
  * here fails the test, so nobody can add one without deciding its scope.
  */
-const CASES: Record<string, { url: string; body?: unknown; headers?: Record<string, string> }> = {
+const CASES: Record<string, ScopeCase> = {
+  ...SCOPE_CASES,
   'POST /api/v1/organisations': { url: '/organisations', body: { name: 'Scope Test Org', kind: 'vendor' } },
   'PATCH /api/v1/organisations/{id}': { url: `/organisations/${ID}`, body: { name: 'Renamed' }, headers: { 'if-match': '"1"' } },
   'PUT /api/v1/organisations/{id}/members/{userId}': { url: `/organisations/${ID}/members/${ID}`, body: { roles: ['member'] } },
@@ -39,7 +47,7 @@ const CASES: Record<string, { url: string; body?: unknown; headers?: Record<stri
 };
 
 /** Not state changes a scope guards: signing in (no caller yet), ending one's own session, and a query sent as POST. */
-const NOT_GUARDED = new Set(['POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/advisories/affected', 'POST /v1/query', 'POST /v1/querybatch']);
+const NOT_GUARDED = new Set([...SCOPE_NOT_GUARDED, 'POST /api/v1/session', 'DELETE /api/v1/session', 'POST /api/v1/advisories/affected', 'POST /v1/query', 'POST /v1/querybatch']);
 
 describeEachDriver('every state change checks the token scope', (driver) => {
   let server: TestServer;

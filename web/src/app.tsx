@@ -25,6 +25,7 @@ import { TriagePage } from './pages/triage.page.tsx';
 import { FindingDetailPage } from './pages/finding-detail.page.tsx';
 import { CasesPage } from './pages/cases.page.tsx';
 import { CaseDetailPage } from './pages/case-detail.page.tsx';
+import { NotificationsPage } from './pages/notifications.page.tsx';
 import { AppLink, matchPath, navigate, usePath, useUserNavigationCount } from './router.tsx';
 import { canAdminister, useSessionContext } from './session.context.tsx';
 import type { Session } from './api.ts';
@@ -46,6 +47,7 @@ const TITLES: [string, string][] = [
   ['/findings', 'Findings'],
   ['/cases/:id', 'Case'],
   ['/cases', 'Cases'],
+  ['/notifications', 'Notifications'],
   ['/account', 'Your account'],
   ['/users', 'Users'],
   ['/tokens', 'API tokens'],
@@ -103,6 +105,7 @@ function intakeRoute(path: string): ReactNode {
   if (path === '/findings') return <TriagePage />;
   const finding = matchPath('/findings/:id', path);
   if (finding) return <FindingDetailPage key={finding.id} findingId={finding.id!} />;
+  if (path === '/notifications') return <NotificationsPage />;
   if (path === '/cases') return <CasesPage />;
   const kase = matchPath('/cases/:id', path);
   if (kase) return <CaseDetailPage key={kase.id} caseId={kase.id!} />;

@@ -7,6 +7,7 @@ import { casePolicy } from './case.policy.ts';
 import { caseThreadPolicy } from './case-thread.policy.ts';
 import { findingPolicy } from './finding.policy.ts';
 import { triagePolicy } from './triage.policy.ts';
+import { notificationPolicy } from './notification.policy.ts';
 import { inventoryPolicy } from './inventory.policy.ts';
 import { invitationPolicy } from './invitation.policy.ts';
 import { labelPolicy } from './label.policy.ts';
@@ -35,6 +36,7 @@ export const POLICIES = {
   ...triagePolicy,
   ...casePolicy,
   ...caseThreadPolicy,
+  ...notificationPolicy,
 };
 
 export type Action = keyof typeof POLICIES;
