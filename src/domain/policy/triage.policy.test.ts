@@ -73,7 +73,7 @@ it('triage rules, as a table', () => {
     ['anonymous', 'triage a CLEAR finding', () => outcome('anonymous', 'triage.write', finding('CLEAR')), 'unauthenticated'],
     ['pendingA', 'triage before settling the password', () => outcome('pendingA', 'triage.write', finding('GREEN')), 'password-change-required'],
     ['system', 'triage a RED finding', () => outcome('system', 'triage.write', finding('RED')), 'allow'],
-    ['cli', 'triage a GREEN finding', () => outcome('cli', 'triage.write', finding('GREEN')), 'allow'],
+    ['cli', 'triage a CLEAR finding', () => outcome('cli', 'triage.write', finding('CLEAR')), 'allow'],
     ['cli', 'triage an AMBER finding of A (the CLI is no coordinator: labels bind it)', () => outcome('cli', 'triage.write', finding('AMBER')), 'not-found'],
     ['cli', 'triage a RED finding of A', () => outcome('cli', 'triage.write', finding('RED')), 'not-found'],
 
