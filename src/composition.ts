@@ -22,6 +22,7 @@ import { TriageService } from './services/triage.service.ts';
 import { CaseService } from './services/case.service.ts';
 import { CaseThreadService } from './services/case-thread.service.ts';
 import { NotificationService } from './services/notification.service.ts';
+import { AttachmentService } from './services/attachment.service.ts';
 
 export interface Services {
   auth: AuthService;
@@ -41,6 +42,8 @@ export interface Services {
   cases: CaseService;
   caseThreads: CaseThreadService;
   notifications: NotificationService;
+  /** Evidence attachments (findings, case messages): streamed, SHA-256-addressed, size-capped. */
+  attachments: AttachmentService;
 }
 
 export interface Container {
@@ -119,6 +122,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     cases: new CaseService(deps, peers),
     caseThreads: new CaseThreadService(deps, peers),
     notifications: new NotificationService(deps, peers),
+    attachments: new AttachmentService(deps, { maxBytes: config.attachmentLimitBytes }),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});
   for (const [topic, handler] of Object.entries({ ...serverJobHandlers(services), ...opts.jobs })) outbox.handle(topic, handler);

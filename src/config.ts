@@ -18,6 +18,8 @@ export interface Config {
   advisoryPrefix: string;
   /** Where the public reaches this server (https://clearinghouse.example.org), for URLs in CSAF, feeds and VEX; null: from each request. */
   publicUrl: string | null;
+  /** Largest evidence attachment accepted, in bytes (CLEARINGHOUSE_ATTACHMENT_LIMIT; default 25 MiB). */
+  attachmentLimitBytes: number;
 }
 
 export class ConfigError extends Error {}
@@ -94,5 +96,6 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     webRoot: resolve(env.CLEARINGHOUSE_WEB_ROOT ?? new URL('../web/dist', import.meta.url).pathname),
     advisoryPrefix,
     publicUrl,
+    attachmentLimitBytes: int('CLEARINGHOUSE_ATTACHMENT_LIMIT', env.CLEARINGHOUSE_ATTACHMENT_LIMIT, 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
   };
 }

@@ -34,6 +34,9 @@ import {
   type NewFindingRow,
 } from '../store/finding.repository.ts';
 import { existingOrganisationIds } from '../store/organisation.repository.ts';
+import { presentAttachment, type AttachmentView } from './attachment.service.ts';
+import type { AttachmentRow } from '../store/attachment.repository.ts';
+import type { Readable } from 'node:stream';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { buildLabel } from './organisation.service.ts';
 
@@ -63,6 +66,8 @@ export interface FindingView {
   reporter: { organisationId: string; organisationName: string };
   /** Reports on this finding, the first one included (each duplicate adds one). */
   reports: number;
+  /** The finding a coordinator merged this one into, or null. */
+  mergedInto: string | null;
   label: { tlp: Tlp; embargoUntil: string | null; owner: string };
   cvss4: { vector: string; score: number | null } | null;
   cvss3: { vector: string; score: number | null } | null;
@@ -82,6 +87,8 @@ export interface FindingReportView {
   reason: DedupReason;
   /** The key that matched (the fingerprint, the alias, product|CWE|location), or null for the first report. */
   matched: string | null;
+  /** A coordinator's note on a merge or a split. */
+  note: string | null;
   receivedAt: string;
   title: string;
   tool: { name: string; version: string | null; model: string | null } | null;
@@ -109,6 +116,8 @@ export interface FindingImportResult extends FindingImportSummary {
   files: { path: string; format: string | null; received: number; created: number; duplicates: number; rejected: number }[];
 }
 
+export const attachmentUrl = (findingId: string, attachmentId: string) => `/api/v1/findings/${findingId}/attachments/${attachmentId}`;
+
 export function presentFinding(r: FindingRow, reports: number): FindingView {
   return {
     id: r.id,
@@ -122,6 +131,7 @@ export function presentFinding(r: FindingRow, reports: number): FindingView {
     state: r.state,
     reporter: { organisationId: r.reporter_org_id, organisationName: r.reporter_name },
     reports,
+    mergedInto: r.merged_into ?? null,
     label: { tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, owner: r.owner_org_id },
     cvss4: r.cvss4_vector ? { vector: r.cvss4_vector, score: r.cvss4_score } : null,
     cvss3: r.cvss3_vector ? { vector: r.cvss3_vector, score: r.cvss3_score } : null,
@@ -264,11 +274,62 @@ export class FindingService {
         source: r.source,
         reason: r.reason as DedupReason,
         matched: r.matched,
+        note: r.note ?? null,
         receivedAt: r.received_at,
         title: submitted.title,
         tool: submitted.tool,
       };
     });
+  }
+
+  /**
+   * Evidence for a finding: the reporting organisation and coordinators (finding.attach), decided before a byte of
+   * the body is read; then the body is staged (streamed to a temp file, hashed, capped) outside any transaction, and
+   * one short transaction stores the blob, the row and the audit entry.
+   */
+  async attach(actor: Principal, findingId: string, upload: { body: AsyncIterable<Uint8Array> | Uint8Array; filename?: string | null; mediaType?: string | null; declaredSize?: number | null }): Promise<AttachmentView> {
+    const f = await findFinding(this.deps.db, findingId);
+    if (!f) throw new NotFoundError('finding');
+    authorize(actor, 'finding.attach', { label: f.label }, this.deps.clock.now());
+    const store = this.peers().attachments;
+    return store.withStaged(upload.body, upload, async (staged) => {
+      const row = await writeTx(this.deps, actor, async (tx, audit, now) => {
+        const r = await store.store(tx, staged, { findingSeq: f.row.seq }, actor, now);
+        await audit({
+          action: 'finding.attach',
+          recordType: 'finding',
+          recordId: f.row.id,
+          organisationId: f.label.owner,
+          before: null,
+          after: { attachment: r.id, filename: r.filename, mediaType: r.media_type, size: r.size, sha256: r.sha256 },
+          label: f.label,
+        });
+        return r;
+      });
+      return presentAttachment(row, attachmentUrl(f.row.id, row.id));
+    });
+  }
+
+  /** A readable finding's attachments, oldest first (metadata only). */
+  async attachments(actor: Principal, findingId: string): Promise<AttachmentView[]> {
+    const f = await this.#readable(actor, findingId);
+    return (await this.peers().attachments.list({ findingSeq: f.row.seq })).map((r) => presentAttachment(r, attachmentUrl(f.row.id, r.id)));
+  }
+
+  /** One attachment's row and content, read under the finding's label; an attachment of another record is absent. */
+  async attachment(actor: Principal, findingId: string, attachmentId: string): Promise<{ row: AttachmentRow; content: () => Readable }> {
+    const f = await this.#readable(actor, findingId);
+    const store = this.peers().attachments;
+    const row = await store.find(attachmentId);
+    if (!row || row.finding_seq === null || Number(row.finding_seq) !== f.row.seq) throw new NotFoundError('attachment');
+    return { row, content: () => store.content(row) };
+  }
+
+  async #readable(actor: Principal, id: string) {
+    const f = await findFinding(this.deps.db, id);
+    if (!f) throw new NotFoundError('finding');
+    authorize(actor, 'finding.read', { label: f.label }, this.deps.clock.now());
+    return f;
   }
 
   async #reporterLabel(actor: Principal, organisationId: unknown, tlp: unknown, embargoUntil: string | null | undefined, now: Date): Promise<AccessLabel> {

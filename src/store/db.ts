@@ -19,6 +19,7 @@ import * as triage from './migrations/20261202T1620-triage.ts';
 import * as cases from './migrations/20261202T1630-cases.ts';
 import * as caseThreads from './migrations/20261202T1640-case-threads.ts';
 import * as notifications from './migrations/20261202T1650-notifications.ts';
+import * as findingDedup from './migrations/20261206T1200-finding-dedup.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -58,6 +59,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1630-cases': cases,
   '20261202T1640-case-threads': caseThreads,
   '20261202T1650-notifications': notifications,
+  '20261206T1200-finding-dedup': findingDedup,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

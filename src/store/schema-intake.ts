@@ -47,6 +47,8 @@ export interface FindingTable extends LabelColumns {
   version: number;
   created_at: string;
   updated_at: string;
+  /** Migration 20261206T1200-finding-dedup: the id of the finding a coordinator merged this one into (optional: inserts may leave it out). */
+  merged_into?: string | null;
 }
 
 export interface FindingShareTable {
@@ -65,6 +67,11 @@ export interface FindingReportTable {
   reason: string;
   matched: string | null;
   received_at: string;
+  /** Migration 20261206T1200-finding-dedup (optional: inserts may leave them out). */
+  origin_seq?: number | null;
+  label?: string | null;
+  note?: string | null;
+  decided_by?: string | null;
 }
 
 export interface FindingKeyTable {

@@ -60,7 +60,7 @@ export interface NormalisedFinding {
 
 export type DedupKind = 'fingerprint' | 'alias' | 'locus';
 /** Why a report sits on its finding; `merged` and `split` are coordinators' decisions. */
-export type DedupReason = 'first' | 'fingerprint' | 'alias' | 'product-cwe-location' | 'merged';
+export type DedupReason = 'first' | 'fingerprint' | 'alias' | 'product-cwe-location' | 'merged' | 'split';
 export const REASON_OF_KIND: Record<DedupKind, DedupReason> = { fingerprint: 'fingerprint', alias: 'alias', locus: 'product-cwe-location' };
 /** The order in which keys decide: a shared fingerprint is the strongest evidence, a shared locus the weakest. */
 export const KEY_ORDER: readonly DedupKind[] = ['fingerprint', 'alias', 'locus'];
