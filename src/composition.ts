@@ -119,7 +119,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     findings: new FindingService(deps, peers),
     campaigns: new CampaignService(deps, peers),
     triage: new TriageService(deps, peers),
-    cases: new CaseService(deps, peers),
+    cases: new CaseService(deps, peers, { publicDays: config.casePublicDays, exploitedDays: config.caseExploitedDays }),
     caseThreads: new CaseThreadService(deps, peers),
     notifications: new NotificationService(deps, peers),
     attachments: new AttachmentService(deps, { maxBytes: config.attachmentLimitBytes }),

@@ -18,6 +18,9 @@ export interface Config {
   advisoryPrefix: string;
   /** Where the public reaches this server (https://clearinghouse.example.org), for URLs in CSAF, feeds and VEX; null: from each request. */
   publicUrl: string | null;
+  /** Days from a case's opening to its default public date, and when actively exploited (issue 9, docs/cases.md). */
+  casePublicDays: number;
+  caseExploitedDays: number;
   /** Largest evidence attachment accepted, in bytes (CLEARINGHOUSE_ATTACHMENT_LIMIT; default 25 MiB). */
   attachmentLimitBytes: number;
 }
@@ -81,6 +84,11 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     if (u.protocol !== 'https:' && u.protocol !== 'http:') throw new ConfigError(`CLEARINGHOUSE_PUBLIC_URL: must be http(s) (got ${u.protocol})`);
     publicUrl = u.origin + u.pathname.replace(/\/+$/, '');
   }
+  const casePublicDays = int('CLEARINGHOUSE_CASE_PUBLIC_DAYS', env.CLEARINGHOUSE_CASE_PUBLIC_DAYS, 90, 1, 1000);
+  const caseExploitedDays = int('CLEARINGHOUSE_CASE_EXPLOITED_DAYS', env.CLEARINGHOUSE_CASE_EXPLOITED_DAYS, 7, 1, 1000);
+  if (caseExploitedDays > casePublicDays) {
+    throw new ConfigError(`CLEARINGHOUSE_CASE_EXPLOITED_DAYS (${caseExploitedDays}) must not exceed CLEARINGHOUSE_CASE_PUBLIC_DAYS (${casePublicDays}): active exploitation shortens an embargo`);
+  }
   return {
     host: flags.host ?? env.CLEARINGHOUSE_HOST ?? '0.0.0.0',
     port,
@@ -96,6 +104,8 @@ export function loadConfig(env: Env = process.env, flags: ConfigFlags = {}): Con
     webRoot: resolve(env.CLEARINGHOUSE_WEB_ROOT ?? new URL('../web/dist', import.meta.url).pathname),
     advisoryPrefix,
     publicUrl,
+    casePublicDays,
+    caseExploitedDays,
     attachmentLimitBytes: int('CLEARINGHOUSE_ATTACHMENT_LIMIT', env.CLEARINGHOUSE_ATTACHMENT_LIMIT, 25 * 1024 * 1024, 1, 1024 * 1024 * 1024),
   };
 }

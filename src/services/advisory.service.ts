@@ -25,6 +25,7 @@ import {
   type AdvisoryRow,
   type NewAdvisoryRow,
 } from '../store/advisory.repository.ts';
+import type { AuditInput } from '../store/audit.repository.ts';
 import type { Tx } from '../store/db.ts';
 import type { ChangeEvent } from '../store/event-bus.ts';
 import { existingOrganisationIds, findOrganisationIdByName, insertOrganisation } from '../store/organisation.repository.ts';
@@ -186,6 +187,9 @@ function checkRecord(json: unknown, ownPrefixes: string[]): OsvRecordJson {
 
 const later = (a: string, b: string) => Date.parse(a) > Date.parse(b);
 
+/** Runs a write in a transaction: a new one (writeTx), or the caller's. */
+type InTx = <T>(fn: (tx: Tx, audit: (e: AuditInput) => Promise<void>, at: string) => Promise<T>) => Promise<T>;
+
 export class AdvisoryService {
   readonly #prefix: string;
 
@@ -237,6 +241,15 @@ export class AdvisoryService {
   }
 
   async create(actor: Principal, input: CreateAdvisoryInput): Promise<AdvisoryView> {
+    return this.#create(actor, input, (fn) => writeTx(this.deps, actor, fn));
+  }
+
+  /** `create` inside the caller's transaction: a case drafts its advisory and links it to itself in one (issue 9). */
+  async createIn(tx: Tx, audit: (e: AuditInput) => Promise<void>, at: string, actor: Principal, input: CreateAdvisoryInput): Promise<AdvisoryView> {
+    return this.#create(actor, input, (fn) => fn(tx, audit, at));
+  }
+
+  async #create(actor: Principal, input: CreateAdvisoryInput, run: InTx): Promise<AdvisoryView> {
     guardFor(actor, 'advisory.create');
     const now = this.#now();
     const owner = this.#owner(actor, input.organisationId);
@@ -251,7 +264,7 @@ export class AdvisoryService {
       throw new InvalidInputError(`ids of the form ${this.#prefix}-<year>-<n> are assigned by the server: leave record.id out`, { field: 'record.id', errors: [{ path: '/id', message: 'assigned by the server' }] });
     }
     const record = checkRecord(input.record === null || typeof input.record !== 'object' || Array.isArray(input.record) ? input.record : draft, [this.#prefix]);
-    return writeTx(this.deps, actor, async (tx, audit, at) => {
+    return run(async (tx, audit, at) => {
       if ((await existingOrganisationIds(tx, [owner])).size === 0) throw new InvalidInputError('organisationId names no organisation', { field: 'organisationId' });
       const label = await this.#label(tx, owner, input.label);
       if (label.restricted) authorize(actor, 'label.apply', label, now);
@@ -394,18 +407,22 @@ export class AdvisoryService {
 
   async publish(actor: Principal, id: string, ifMatch: number | undefined): Promise<AdvisoryView> {
     guardFor(actor, 'advisory.write');
-    return writeTx(this.deps, actor, async (tx, audit, at) => {
-      const before = await this.#writable(actor, tx, id, ifMatch);
-      if (before.state !== 'draft') throw new ConflictError(`the advisory is already ${before.state}`);
-      const label = labelOf(before);
-      // The record's public date is the end of its embargo when that lies ahead (the label and the record agree).
-      const published = label.embargoUntil && label.embargoUntil > at ? label.embargoUntil : at;
-      const record: OsvRecordJson = { ...(JSON.parse(before.record) as OsvRecordJson), modified: at, published };
-      const after = await this.#save(tx, before, record, label, { state: 'published', revision: 1, at, publishedAt: at });
-      await insertRevision(tx, { advisorySeq: before.seq, revision: 1, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
-      await audit({ action: 'advisory.publish', recordType: 'advisory', recordId: id, organisationId: before.owner_org_id, before: { state: before.state, version: before.version }, after: { state: 'published', revision: 1, record }, label });
-      return presentAdvisory((await findAdvisory(tx, id))!);
-    });
+    return writeTx(this.deps, actor, (tx, audit, at) => this.publishIn(tx, audit, at, actor, id, ifMatch));
+  }
+
+  /** `publish` inside the caller's transaction: a case publishes its advisory and closes in one (issue 9). */
+  async publishIn(tx: Tx, audit: (e: AuditInput) => Promise<void>, at: string, actor: Principal, id: string, ifMatch: number | undefined): Promise<AdvisoryView> {
+    guardFor(actor, 'advisory.write');
+    const before = await this.#writable(actor, tx, id, ifMatch);
+    if (before.state !== 'draft') throw new ConflictError(`the advisory is already ${before.state}`);
+    const label = labelOf(before);
+    // The record's public date is the end of its embargo when that lies ahead (the label and the record agree).
+    const published = label.embargoUntil && label.embargoUntil > at ? label.embargoUntil : at;
+    const record: OsvRecordJson = { ...(JSON.parse(before.record) as OsvRecordJson), modified: at, published };
+    const after = await this.#save(tx, before, record, label, { state: 'published', revision: 1, at, publishedAt: at });
+    await insertRevision(tx, { advisorySeq: before.seq, revision: 1, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
+    await audit({ action: 'advisory.publish', recordType: 'advisory', recordId: id, organisationId: before.owner_org_id, before: { state: before.state, version: before.version }, after: { state: 'published', revision: 1, record }, label });
+    return presentAdvisory((await findAdvisory(tx, id))!);
   }
 
   async withdraw(actor: Principal, id: string, ifMatch: number | undefined, reason?: string): Promise<AdvisoryView> {
