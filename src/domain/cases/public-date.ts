@@ -34,8 +34,10 @@ export function checkPublicDate(value: unknown, now: Date): { ok: true; iso: str
   if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d{1,9})?)?(Z|[+-]\d{2}:\d{2})$/i.test(value.trim())) {
     return { ok: false, reason: 'must be a date-time with its time zone, like 2027-03-01T09:00:00Z or 2027-03-01T10:00:00+01:00' };
   }
+  const [y, m, d] = value.trim().slice(0, 10).split('-').map(Number) as [number, number, number];
   const t = Date.parse(value.trim());
-  if (Number.isNaN(t)) return { ok: false, reason: 'is not a real date-time' };
+  // Date.parse rolls 30 February over into March; a calendar date that does not exist is a mistake to report.
+  if (Number.isNaN(t) || new Date(Date.UTC(y, m - 1, d)).getUTCDate() !== d || m < 1 || m > 12) return { ok: false, reason: 'is not a real date-time' };
   if (t <= now.getTime()) return { ok: false, reason: `must be in the future (it is ${new Date(t).toISOString()}, now is ${now.toISOString()})` };
   if (t > now.getTime() + MAX_PUBLIC_DAYS * DAY_MS) return { ok: false, reason: `must be at most ${MAX_PUBLIC_DAYS} days ahead` };
   return { ok: true, iso: new Date(t).toISOString() };
