@@ -101,6 +101,12 @@ export const campaignPolicy = {
     visible: seesAsset,
     allow: (a, r) => administers(a, r.label.owner) || "only the organisation's administrators change its assets",
   }),
+  /** An organisation's opt-outs are its own business: its members read them, nobody else (the owners of the campaigns they apply to see them there). */
+  'opt-out.list': rule<{ owner: string }>({
+    what: 'organisation',
+    need: 'read',
+    allow: (a, r) => isOperator(a) || isMemberOf(a, r.owner) || "only the organisation's members see its opt-outs",
+  }),
   /** Opting an asset out of a campaign (or all) and withdrawing it: the asset's organisation's administrators. */
   'campaign.opt-out': rule<AssetRecord>({
     what: 'asset',
