@@ -12,6 +12,7 @@ import { startTestServer, type TestServer } from '../helpers/server.ts';
 
 const ROLE = 'embargo-team';
 const START = '2026-12-02T12:00:00.000Z';
+type Name = 'vendor1' | 'vendor2' | 'vendorReviewer' | 'operator1' | 'gov1' | 'other1' | 'both';
 const FIELDS = ['acknowledgedAt', 'advisoryId', 'createdAt', 'detail', 'id', 'inventories', 'kev', 'kind', 'organisationId', 'readAt', 'severity', 'subject'];
 
 describeEachDriver('notification inbox: who receives, who reads, per-user state, labels that change', (driver) => {
@@ -20,8 +21,8 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
   const clock = new ManualClock(START);
   const sys = systemPrincipal('cli');
   const org = { vendor: '', operator: '', gov: '', other: '' };
-  const who: Record<string, Caller> = {};
-  const userIds: Record<string, string> = {};
+  const who = {} as Record<Name | `${Name}-read`, Caller>;
+  const userIds = {} as Record<Name, string>;
 
   before(async () => {
     server = await startTestServer({ driver, listen: false, clock });
@@ -31,7 +32,7 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
     org.operator = (await services.organisations.create(sys, { name: 'Grid Operator', kind: 'infrastructure-operator', sectors: ['energy'] })).id;
     org.gov = (await services.organisations.create(sys, { name: 'National CERT', kind: 'government' })).id;
     org.other = (await services.organisations.create(sys, { name: 'Bystander Lab', kind: 'researcher' })).id;
-    async function person(name: string, memberships: { organisationId: string; roles: string[] }[]) {
+    async function person(name: Name, memberships: { organisationId: string; roles: string[] }[]) {
       const { user } = await services.users.create(sys, { email: `${name}@notify.example`, name, password: 'notification test passphrase', memberships });
       userIds[name] = user.id;
       who[name] = { bearer: (await services.tokens.create(sys, { name: 'test', scopes: ['read', 'write'], expiresInDays: null, forUserId: user.id })).secret };
@@ -86,7 +87,7 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
     return notify({ organisationIds, kind, subject: { type: 'case', id: c.id, title: c.title }, label: await caseLabel(c.seq), detail });
   }
 
-  async function inbox(name: string, query = ''): Promise<any[]> {
+  async function inbox(name: Name, query = ''): Promise<any[]> {
     const items: any[] = [];
     let cursor: string | null = null;
     for (let i = 0; i < 100; i++) {
@@ -99,8 +100,8 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
     }
     throw new Error('the cursor walk did not end');
   }
-  const subjects = async (name: string, query = '') => (await inbox(name, query)).map((n) => n.subject.id);
-  const unread = async (name: string) => {
+  const subjects = async (name: Name, query = '') => (await inbox(name, query)).map((n) => n.subject.id);
+  const unread = async (name: Name) => {
     const res = await api.get('/notifications/unread-count', who[name]);
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.capped, false);
@@ -208,7 +209,7 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
     const [n] = await inbox('vendor1');
     const absent = randomUUID();
     for (const [method, suffix] of [['GET', ''], ['POST', '/read'], ['POST', '/acknowledge']] as const) {
-      for (const outsider of ['operator1', 'gov1', 'other1']) {
+      for (const outsider of ['operator1', 'gov1', 'other1'] as const) {
         const hidden = await api.call(method, `/notifications/${n.id}${suffix}`, who[outsider]);
         const none = await api.call(method, `/notifications/${absent}${suffix}`, who[outsider]);
         assert.equal(hidden.status, 404, `${outsider} ${method} ${suffix}`);
