@@ -20,7 +20,7 @@ import { ConflictError, InvalidInputError, NotFoundError } from '../domain/error
 import type { AccessLabel, OrganisationKind, Principal, Tlp } from '../domain/policy/access-label.ts';
 import { TLP_LEVELS } from '../domain/policy/access-label.ts';
 import { authorize, guardFor } from '../domain/policy/authorize.ts';
-import { campaignAccess, campaignScope, optOutAudience, type CampaignAccess, type CampaignRecord } from '../domain/policy/campaign.policy.ts';
+import { CAMPAIGN_OWNER_KINDS, campaignAccess, campaignScope, optOutAudience, type CampaignAccess, type CampaignRecord } from '../domain/policy/campaign.policy.ts';
 import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import { isOperator, isSystem } from '../domain/policy/predicates.ts';
 import {
@@ -479,9 +479,12 @@ export class CampaignService {
 
   #owner(actor: Principal, organisationId: string | undefined): string {
     if (organisationId !== undefined) return organisationId;
-    const orgs = [...actor.memberships.values()].filter((m) => m.kind === 'ai-developer' || m.kind === 'researcher').map((m) => m.organisationId);
-    if (orgs.length === 1) return orgs[0]!;
-    throw new InvalidInputError(orgs.length ? 'organisationId is required: you are a member of several labs' : 'organisationId is required', { field: 'organisationId' });
+    const all = [...actor.memberships.values()];
+    const labs = all.filter((m) => CAMPAIGN_OWNER_KINDS.includes(m.kind)).map((m) => m.organisationId);
+    if (labs.length === 1) return labs[0]!;
+    // A member of one organisation that cannot register campaigns gets the policy's refusal, not a missing field.
+    if (labs.length === 0 && all.length === 1) return all[0]!.organisationId;
+    throw new InvalidInputError(labs.length ? 'organisationId is required: you are a member of several labs' : 'organisationId is required', { field: 'organisationId' });
   }
 
   async create(actor: Principal, input: CreateCampaignInput): Promise<CampaignView> {
