@@ -9,8 +9,8 @@ import { InvalidInputError } from '../domain/errors.ts';
 
 const addFormats = addFormatsImport as unknown as (ajv: Ajv) => Ajv;
 
-/** The whole catalogue is ~1,400 entries and ~1.3 MB today; the caps leave room for years of growth, not for abuse. */
-export const KEV_LIMITS = { bytes: 32 * 1024 * 1024, entries: 100_000 } as const;
+/** The whole catalogue is ~1,400 entries and ~1.3 MB today; the caps leave room for years of growth (12x), not for abuse. */
+export const KEV_LIMITS = { bytes: 16 * 1024 * 1024, entries: 100_000 } as const;
 
 export interface KevEntry {
   cve: string;

@@ -1,13 +1,12 @@
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../composition.ts';
-import { authorize } from '../domain/policy/authorize.ts';
 import { AUTOMATABLE, EXPLOITATION, MISSION_WELLBEING, TECHNICAL_IMPACT } from '../domain/ssvc/ssvc-coordinator.ts';
 import { TRIAGE_STATES } from '../domain/triage/triage-states.ts';
 import { KEV_LIMITS } from '../formats/kev.ts';
 import { TRIAGE_LIMITS } from '../services/triage.service.ts';
 import { AdvisoryId } from './advisory.routes.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
-import { Id, Nullable, StringEnum, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
+import { Nullable, Sector, StringEnum, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
 
 /** Finding ids are UUIDs (src/services/finding.service.ts); the view is H2's FindingView, passed through whole. */
 const FindingParams = Type.Object({ id: Type.String({ maxLength: 64, pattern: '^[A-Za-z0-9-]{1,64}$' }) }, { additionalProperties: false });
@@ -17,9 +16,9 @@ const Vector = Type.String({ maxLength: 300 });
 
 const QueueQuery = Type.Object({
   state: Type.Optional(StringEnum(TRIAGE_STATES)),
-  sector: Type.Optional(Type.String({ maxLength: 100, description: 'sector of the affected product\'s organisation' })),
+  sector: Type.Optional(Sector),
   product: Type.Optional(Type.String({ maxLength: TRIAGE_LIMITS.filter, description: 'purl prefix, or a part of the product name or CPE' })),
-  reporter: Type.Optional(Id),
+  reporter: Type.Optional(Type.String({ format: 'uuid', description: 'an organisation that reported the finding (duplicates included)' })),
   q: Type.Optional(Type.String({ maxLength: TRIAGE_LIMITS.filter, description: 'title, product, alias or CWE text' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),
   cursor: Type.Optional(Type.String({ maxLength: 1000 })),
@@ -145,7 +144,7 @@ export const triageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     raw.removeAllContentTypeParsers();
     raw.addContentTypeParser(['application/json'], { parseAs: 'buffer', bodyLimit: KEV_LIMITS.bytes }, (_req, body, done) => done(null, body));
     // Refuse before reading up to 32 MiB of somebody's body.
-    raw.addHook('onRequest', async (request) => authorize(request.principal, 'kev.import', null, new Date()));
+    raw.addHook('onRequest', async (request) => triage.checkKevImport(request.principal));
     raw.setErrorHandler((err, request, reply) => {
       const code = (err as { code?: string }).code;
       const instance = request.url.split('?')[0]!;

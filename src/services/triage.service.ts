@@ -7,20 +7,17 @@ import { findingScope } from '../domain/policy/finding.policy.ts';
 import { isOperator } from '../domain/policy/predicates.ts';
 import { EXPLOITATION_RANK, SSVC_RANK, ssvcDecision, type SsvcDecision, type SsvcPoints } from '../domain/ssvc/ssvc-coordinator.ts';
 import { NOTE_MAX, transitionProblem, type TriageState } from '../domain/triage/triage-states.ts';
-import { parseKevCatalogue } from '../formats/kev.ts';
 import type { Tx } from '../store/db.ts';
 import { findingRecordById } from '../store/finding.repository.ts';
 import {
-  advisoryKevMarks,
-  advisoryLabels,
-  advisorySeqById,
+  advisoriesCarrying,
   applyKevToFindings,
   findingSeqsWithAliases,
   findKevEntry,
   insertTriageEvents,
+  kevEntriesFor,
   listQueue,
   listTriageEvents,
-  markAdvisories,
   queueKey,
   readableFindingSeqs,
   replaceKevCatalogue,
@@ -33,6 +30,7 @@ import {
   type QueueKey,
 } from '../store/triage.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
+import { readKevCatalogue } from './kev-parse.ts';
 import { presentFinding, type FindingView } from './finding.service.ts';
 import { checkVersion } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page } from './pagination.ts';
@@ -54,10 +52,10 @@ export interface TriageEventView {
   at: string;
 }
 
+/** What the finding keeps (and every reader of it sees); who decided is in the history, under 'triage.actor'. */
 export interface SsvcRecord extends SsvcPoints {
   decision: SsvcDecision;
   decidedAt: string;
-  decidedBy: string;
 }
 
 export interface KevImportSummary {
@@ -65,6 +63,8 @@ export interface KevImportSummary {
   findings: number;
   advisories: number;
 }
+
+export type AdvisoryKevView = Omit<KevEntryView, 'requiredAction' | 'catalogVersion'>;
 
 export interface KevEntryView {
   cve: string;
@@ -108,16 +108,21 @@ export class TriageService {
     if (!rec) throw new NotFoundError('finding');
     authorize(actor, 'triage.history', { label: rec.label }, this.deps.clock.now());
     const rows = await listTriageEvents(this.deps.db, rec.seq, TRIAGE_LIMITS.history);
+    const now = this.deps.clock.now();
     return {
-      items: rows.map((r) => ({
-        kind: r.kind as TriageEventView['kind'],
-        from: r.from_state,
-        to: r.to_state,
-        note: r.note,
-        detail: r.detail ? (JSON.parse(r.detail) as unknown) : null,
-        actor: r.actor,
-        at: r.at,
-      })),
+      items: rows.map((r) => {
+        const detail = r.detail ? (JSON.parse(r.detail) as unknown) : null;
+        const named = r.actor_user_id === null || allows(actor, 'triage.actor', { userId: r.actor_user_id }, now);
+        return {
+          kind: r.kind as TriageEventView['kind'],
+          from: r.from_state,
+          to: r.to_state,
+          note: r.note,
+          detail,
+          actor: named ? r.actor : 'coordinator',
+          at: r.at,
+        };
+      }),
     };
   }
 
@@ -192,7 +197,7 @@ export class TriageService {
     const decision = ssvcDecision(points);
     if (!decision) throw new InvalidInputError('the SSVC decision points are not values of the CISA coordinator tree', { field: 'ssvc' });
     return this.#write(actor, id, input.version, 'finding.ssvc', (cols, now) => {
-      const record: SsvcRecord = { ...points, decision, decidedAt: now, decidedBy: actorName(actor) };
+      const record: SsvcRecord = { ...points, decision, decidedAt: now };
       // KEV's "actively exploited" is evidence from CISA; a coordinator's SSVC answer never lowers it.
       const exploitation = cols.kev_date_added ? Math.max(2, EXPLOITATION_RANK[points.exploitation]) : EXPLOITATION_RANK[points.exploitation];
       return {
@@ -212,25 +217,33 @@ export class TriageService {
     return marks;
   }
 
-  /** Loads CISA's catalogue and marks every finding and advisory with a KEV CVE; counts only what the actor reads. */
+  /** The import's guard, for the route to refuse before it reads a body of up to 16 MiB. */
+  checkKevImport(actor: Principal): void {
+    authorize(actor, 'kev.import', null, this.deps.clock.now());
+  }
+
+  /**
+   * Loads CISA's catalogue (replacing the stored one) and marks every finding with a KEV CVE alias as actively
+   * exploited with the KEV dates, in one transaction; nothing is written when the catalogue is unreadable or invalid.
+   * Advisories are marked by carrying a KEV CVE as id or alias (read live, see advisoryKev). The summary counts only
+   * the findings and advisories the actor reads; the operator's CLI is told about every one.
+   */
   async importKev(actor: Principal, body: Buffer | string): Promise<KevImportSummary> {
-    const now = this.deps.clock.now();
-    authorize(actor, 'kev.import', null, now);
-    const catalogue = parseKevCatalogue(body);
-    const result = await writeTx(this.deps, actor, async (tx, audit, nowIso, auditMany) => {
+    this.checkKevImport(actor);
+    const catalogue = await readKevCatalogue(body);
+    const marks = await writeTx(this.deps, actor, async (tx, audit, nowIso, auditMany) => {
       await replaceKevCatalogue(tx, catalogue.entries, catalogue.catalogVersion, nowIso);
       const seqs = await findingSeqsWithAliases(tx, catalogue.entries.map((e) => e.cve));
       const marks = await this.markKnownExploited(tx, seqs, nowIso);
-      const advisoryMarks = await markAdvisories(tx);
       await audit({ action: 'kev.import', recordType: 'kev-catalogue', recordId: catalogue.catalogVersion, organisationId: null, before: null, after: { catalogVersion: catalogue.catalogVersion, dateReleased: catalogue.dateReleased, entries: catalogue.entries.length } });
       await auditMany(marks.filter((m) => m.changed).map((m) => ({ action: 'finding.kev', recordType: 'finding', recordId: m.id, organisationId: m.label.owner, before: null, after: { cves: m.cves, dateAdded: m.dateAdded, dueDate: m.dueDate }, label: m.label })));
-      return { marks, advisoryMarks };
+      return marks;
     });
-    // The operator's CLI runs the import for the whole site and is told about every row; callers over HTTP only about theirs.
+    const now = this.deps.clock.now();
     const scope = isOperator(actor) ? { ...findingScope(actor, now), all: true } : findingScope(actor, now);
-    const findings = await readableFindingSeqs(this.deps.db, scope, result.marks.map((m) => m.seq));
-    const labels = await advisoryLabels(this.deps.db, result.advisoryMarks.map((m) => m.seq));
-    const advisories = isOperator(actor) ? labels.length : labels.filter((l) => allows(actor, 'advisory.read', { label: l.label, state: l.state as 'draft' | 'published' | 'withdrawn' }, now)).length;
+    const findings = await readableFindingSeqs(this.deps.db, scope, marks.map((m) => m.seq));
+    const carrying = await advisoriesCarrying(this.deps.db, new Set(catalogue.entries.map((e) => e.cve)));
+    const advisories = isOperator(actor) ? carrying.length : carrying.filter((a) => allows(actor, 'advisory.read', { label: a.label, state: a.state as 'draft' | 'published' | 'withdrawn' }, now)).length;
     return { entries: catalogue.entries.length, findings, advisories };
   }
 
@@ -241,11 +254,14 @@ export class TriageService {
     return presentKev(r);
   }
 
-  /** The KEV marks of one advisory, read under the advisory's own rule (an unreadable one answers as absent). */
-  async advisoryKev(actor: Principal, advisoryId: string): Promise<{ advisoryId: string; kev: (Omit<KevEntryView, 'requiredAction' | 'catalogVersion'>)[] }> {
+  /**
+   * The KEV entries of one advisory: its id and aliases looked up in the stored catalogue, so an advisory published
+   * after the import is marked too. Read under the advisory's own rule (an unreadable one answers as absent).
+   */
+  async advisoryKev(actor: Principal, advisoryId: string): Promise<{ advisoryId: string; kev: AdvisoryKevView[] }> {
     const advisory = await this.peers().advisories.get(actor, advisoryId);
-    const seq = await advisorySeqById(this.deps.db, advisory.id);
-    const rows = seq === undefined ? [] : await advisoryKevMarks(this.deps.db, seq);
+    const aliases = Array.isArray(advisory.record.aliases) ? advisory.record.aliases.filter((a): a is string => typeof a === 'string') : [];
+    const rows = await kevEntriesFor(this.deps.db, [advisory.id, ...aliases]);
     return {
       advisoryId: advisory.id,
       kev: rows.map((r) => ({ cve: r.cve, vendor: r.vendor, product: r.product, name: r.name, dateAdded: r.date_added, dueDate: r.due_date, knownRansomware: Number(r.known_ransomware) === 1 })),

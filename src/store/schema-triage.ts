@@ -4,7 +4,6 @@ import type { Generated } from 'kysely';
 export interface TriageTables {
   finding_triage_events: FindingTriageEventTable;
   kev_entries: KevEntryTable;
-  advisory_kev: AdvisoryKevTable;
 }
 
 export interface FindingTriageEventTable {
@@ -31,11 +30,4 @@ export interface KevEntryTable {
   required_action: string;
   catalog_version: string;
   imported_at: string;
-}
-
-export interface AdvisoryKevTable {
-  advisory_seq: number;
-  cve: string;
-  date_added: string;
-  due_date: string;
 }

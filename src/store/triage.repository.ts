@@ -64,7 +64,11 @@ function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: Queu
     .select(['reporter.name as reporter_name', 'maker.name as product_org_name']);
   if (!scope.all) q = q.where(visibleTo(scope.facts, scope.now, 'findings', undefined, FINDING_SHARES));
   if (f.state) q = q.where('findings.state', '=', f.state);
-  if (f.reporter) q = q.where('findings.reporter_org_id', '=', f.reporter);
+  if (f.reporter) {
+    // Every organisation that reported the finding, duplicates included (each is credited on the finding).
+    const reporter = f.reporter;
+    q = q.where((eb) => eb.exists(eb.selectFrom('finding_reports').select(eb.lit(1).as('one')).whereRef('finding_reports.finding_seq', '=', 'findings.seq').where('finding_reports.reporter_org_id', '=', reporter)));
+  }
   if (f.sector) q = q.where(sql<SqlBool>`findings.sectors like ${`%,${likeEscape(f.sector.toLowerCase())},%`} escape '\\'`);
   if (f.product) {
     const p = likeEscape(f.product.toLowerCase());
@@ -250,28 +254,32 @@ export async function findingSeqsWithAliases(tx: Tx, cves: readonly string[]): P
   return [...out].sort((a, b) => a - b);
 }
 
-export interface AdvisoryKevMark {
+export interface KevAdvisory {
   seq: number;
   id: string;
   cves: string[];
+  label: AccessLabel;
+  state: string;
 }
 
+const CVE_IN_TEXT = /CVE-\d{4}-\d{4,19}/gi;
+
 /**
- * Recomputes advisory_kev from the stored catalogue: every advisory whose id or alias is a KEV CVE. Advisories keep
- * their aliases inside the OSV record, so they are read in keyset batches and their records parsed here.
+ * Every advisory whose id or alias is one of these CVEs, with its label (for the import's summary, counted per reader).
+ * Advisories keep their aliases inside the OSV record, so records are read in keyset batches; a record is parsed only
+ * when its text names one of the CVEs at all, which few do.
  */
-export async function markAdvisories(tx: Tx): Promise<AdvisoryKevMark[]> {
-  await tx.deleteFrom('advisory_kev').execute();
-  const kev = new Map((await tx.selectFrom('kev_entries').select(['cve', 'date_added', 'due_date']).execute()).map((r) => [r.cve, r]));
-  const marks: AdvisoryKevMark[] = [];
-  if (!kev.size) return marks;
+export async function advisoriesCarrying(db: Db, cves: ReadonlySet<string>): Promise<KevAdvisory[]> {
+  const out: KevAdvisory[] = [];
+  if (!cves.size) return out;
   let last = 0;
   for (;;) {
-    const rows = await tx.selectFrom('advisories').select(['seq', 'id', 'record']).where('seq', '>', last).orderBy('seq').limit(1000).execute();
+    const rows = await db.selectFrom('advisories').select(['seq', 'id', 'record', 'owner_org_id', 'tlp', 'embargo_until', 'restricted_role', 'state']).where('seq', '>', last).orderBy('seq').limit(1000).execute();
     if (!rows.length) break;
-    const inserts: { advisory_seq: number; cve: string; date_added: string; due_date: string }[] = [];
+    last = Number(rows.at(-1)!.seq);
+    const hits: KevAdvisory[] = [];
     for (const r of rows) {
-      last = Number(r.seq);
+      if (!cves.has(r.id.toUpperCase()) && !(r.record.match(CVE_IN_TEXT) ?? []).some((c) => cves.has(c.toUpperCase()))) continue;
       let aliases: unknown = [];
       try {
         aliases = (JSON.parse(r.record) as { aliases?: unknown }).aliases ?? [];
@@ -279,29 +287,26 @@ export async function markAdvisories(tx: Tx): Promise<AdvisoryKevMark[]> {
         aliases = [];
       }
       const ids = new Set([r.id, ...(Array.isArray(aliases) ? aliases.filter((a): a is string => typeof a === 'string') : [])].map((a) => a.toUpperCase()));
-      const hits = [...ids].filter((a) => kev.has(a));
-      if (!hits.length) continue;
-      marks.push({ seq: Number(r.seq), id: r.id, cves: hits });
-      for (const c of hits) inserts.push({ advisory_seq: Number(r.seq), cve: c, date_added: kev.get(c)!.date_added, due_date: kev.get(c)!.due_date });
+      const found = [...ids].filter((a) => cves.has(a)).sort();
+      if (!found.length) continue;
+      hits.push({ seq: Number(r.seq), id: r.id, cves: found, state: r.state, label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role, sharedWith: [] } });
     }
-    for (let i = 0; i < inserts.length; i += BATCH) await tx.insertInto('advisory_kev').values(inserts.slice(i, i + BATCH)).execute();
+    if (hits.length) {
+      const shares = new Map<number, string[]>();
+      for (const s of await db.selectFrom('advisory_shares').select(['advisory_seq', 'organisation_id']).where('advisory_seq', 'in', hits.map((h) => h.seq)).execute()) {
+        shares.set(Number(s.advisory_seq), [...(shares.get(Number(s.advisory_seq)) ?? []), s.organisation_id]);
+      }
+      out.push(...hits.map((h) => ({ ...h, label: { ...h.label, sharedWith: shares.get(h.seq) ?? [] } })));
+    }
   }
-  return marks;
+  return out;
 }
 
-export async function advisorySeqById(db: Db, id: string): Promise<number | undefined> {
-  const r = await db.selectFrom('advisories').select('seq').where('id', '=', id).executeTakeFirst();
-  return r ? Number(r.seq) : undefined;
-}
-
-export async function advisoryKevMarks(db: Db, advisorySeq: number) {
-  return db
-    .selectFrom('advisory_kev')
-    .innerJoin('kev_entries', 'kev_entries.cve', 'advisory_kev.cve')
-    .select(['advisory_kev.cve', 'advisory_kev.date_added', 'advisory_kev.due_date', 'kev_entries.known_ransomware', 'kev_entries.vendor', 'kev_entries.product', 'kev_entries.name'])
-    .where('advisory_kev.advisory_seq', '=', advisorySeq)
-    .orderBy('advisory_kev.cve')
-    .execute();
+/** The stored KEV entries of these CVEs (an advisory's id and aliases), by CVE. */
+export async function kevEntriesFor(db: Db, cves: readonly string[]): Promise<KevEntryTable[]> {
+  const unique = [...new Set(cves.map((c) => c.toUpperCase()).filter((c) => CVE.test(c)))];
+  if (!unique.length) return [];
+  return db.selectFrom('kev_entries').selectAll().where('cve', 'in', unique.slice(0, BATCH)).orderBy('cve').execute();
 }
 
 /** Which of these findings the reader may read (for a summary that must not count hidden rows). */
@@ -318,23 +323,6 @@ export async function readableFindingSeqs(db: Db | Tx, scope: FindingScope, seqs
     n += Number(r.n);
   }
   return n;
-}
-
-/** Labels and states of these advisories (with their shares), for the service to count only readable ones. */
-export async function advisoryLabels(db: Db | Tx, seqs: readonly number[]): Promise<{ seq: number; label: AccessLabel; state: string }[]> {
-  const out: { seq: number; label: AccessLabel; state: string }[] = [];
-  for (let i = 0; i < seqs.length; i += BATCH) {
-    const part = seqs.slice(i, i + BATCH);
-    const rows = await db.selectFrom('advisories').select(['seq', 'owner_org_id', 'tlp', 'embargo_until', 'restricted_role', 'state']).where('seq', 'in', part).execute();
-    const shares = new Map<number, string[]>();
-    for (const s of await db.selectFrom('advisory_shares').select(['advisory_seq', 'organisation_id']).where('advisory_seq', 'in', part).execute()) {
-      shares.set(Number(s.advisory_seq), [...(shares.get(Number(s.advisory_seq)) ?? []), s.organisation_id]);
-    }
-    for (const r of rows) {
-      out.push({ seq: Number(r.seq), state: r.state, label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role, sharedWith: shares.get(Number(r.seq)) ?? [] } });
-    }
-  }
-  return out;
 }
 
 /** Bench only: many findings in few statements (the bench generates them; SQL stays here). */

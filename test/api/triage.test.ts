@@ -80,12 +80,17 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.equal(r.status, 200);
     assert.equal(r.body.state, 'reproduced');
     assert.equal(await events(), before + 2);
-    const h = await api.get(`/findings/${f.id}/history`, lab);
+    const h = await api.get(`/findings/${f.id}/history`, gov);
     assert.equal(h.status, 200);
     assert.deepEqual(h.body.items.map((e: { from: string; to: string; note: string; actor: string }) => [e.from, e.to, e.note, e.actor]), [
       ['triaging', 'reproduced', 'reproduced on 2.1', 'gov@triage.example'],
       ['new', 'triaging', 'looking at it', 'gov@triage.example'],
     ]);
+    // The reporter reads the history too, but learns that a coordinator moved it, not which person (their e-mail).
+    const seen = await api.get(`/findings/${f.id}/history`, lab);
+    assert.equal(seen.status, 200);
+    assert.deepEqual(seen.body.items.map((e: { to: string; actor: string }) => [e.to, e.actor]), [['reproduced', 'coordinator'], ['triaging', 'coordinator']]);
+    assert.ok(!JSON.stringify(seen.body).includes('gov@triage.example'));
     assert.equal((await api.get('/findings/00000000-0000-4000-8000-00000000dead/history', gov)).status, 404);
   });
 
@@ -121,12 +126,17 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     const res = await api.call('PUT', `/findings/${f.id}/ssvc`, gov, { exploitation: 'poc', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'medium', version: f.version });
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.equal(res.body.ssvc.decision, 'Track*');
-    assert.equal(res.body.ssvc.decidedBy, 'gov@triage.example');
     assert.equal(res.body.ssvc.decidedAt, clock.now().toISOString());
+    assert.ok(!JSON.stringify(res.body).includes('gov@triage.example'), 'who decided is in the history, under its own rule, not on the finding every reader sees');
+    const h = await api.get(`/findings/${f.id}/history`, gov);
+    assert.deepEqual([h.body.items[0].kind, h.body.items[0].actor, h.body.items[0].detail.decision], ['ssvc', 'gov@triage.example', 'Track*']);
     assert.equal(res.body.exploitation, 'poc');
     const row = await server.container.deps.db.selectFrom('findings').select(['ssvc_rank', 'exploitation_rank']).where('id', '=', f.id).executeTakeFirstOrThrow();
     assert.deepEqual([Number(row.ssvc_rank), Number(row.exploitation_rank)], [2, 1]);
-    assert.equal((await api.call('PUT', `/findings/${f.id}/ssvc`, gov, { exploitation: 'likely', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'medium', version: res.body.version })).status, 400);
+    const likely = await api.call('PUT', `/findings/${f.id}/ssvc`, gov, { exploitation: 'likely', automatable: 'yes', technicalImpact: 'total', missionWellbeing: 'medium', version: res.body.version });
+    assert.equal(likely.status, 400);
+    assert.match(JSON.stringify(likely.body), /exploitation/);
+    assert.equal((await server.container.services.findings.get(sys, f.id)).version, res.body.version, 'nothing written');
   });
 
   it('imports KEV: marks findings and advisories with a KEV CVE, later findings too, and SSVC never lowers it', async () => {
@@ -165,6 +175,17 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.equal(s.body.exploitation, 'active');
 
     // Findings created after the import are marked through the hook intake calls.
+    // An advisory published after the import carries a KEV CVE: it is marked as soon as it exists.
+    const late = await server.container.services.advisories.create(sys, {
+      organisationId: org.vendor,
+      record: { schema_version: '1.6.0', summary: 'citrix bleed', details: 'x', aliases: ['CVE-2023-4966', 'CVE-2020-0001'], affected: [{ package: { ecosystem: 'npm', name: 'kev-pkg-2' }, ranges: [{ type: 'SEMVER', events: [{ introduced: '0' }, { fixed: '1.0.1' }] }] }] },
+      label: { tlp: 'GREEN' },
+    });
+    await server.container.services.advisories.publish(sys, late.id, late.version);
+    const lk = await api.get(`/advisories/${late.id}/kev`, lab);
+    assert.deepEqual(lk.body.kev.map((k: { cve: string; dueDate: string }) => [k.cve, k.dueDate]), [['CVE-2023-4966', '2023-11-08']]);
+    assert.equal((await api.get(`/advisories/${late.id}/kev`)).status, 404, 'GREEN: the anonymous public reads it as absent');
+
     const later = await finding({ aliases: ['CVE-2023-4966'] });
     await server.container.deps.db.transaction().execute(async (tx) => {
       const seq = Number((await tx.selectFrom('findings').select('seq').where('id', '=', later.id).executeTakeFirstOrThrow()).seq);
@@ -173,8 +194,44 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.equal((await server.container.services.findings.get(sys, later.id)).exploitation, 'active');
   });
 
+  it('reads a catalogue over 256 KiB off the request thread, and refuses a large invalid one naming where, writing nothing', async () => {
+    const doc = JSON.parse(KEV.toString()) as { count: number; vulnerabilities: Record<string, unknown>[] };
+    const template = doc.vulnerabilities[0]!;
+    doc.vulnerabilities = Array.from({ length: 1200 }, (_x, i) => ({ ...template, cveID: `CVE-2024-${String(700000 + i)}`, shortDescription: 'x'.repeat(200) }));
+    doc.count = doc.vulnerabilities.length;
+    assert.ok(JSON.stringify(doc).length > 256 * 1024);
+    const big = await finding({ aliases: ['CVE-2024-700123'] });
+    const res = await api.post('/kev/import', gov, doc);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.entries, 1200);
+    assert.equal(res.body.findings, 1);
+    assert.deepEqual((await server.container.services.findings.get(sys, big.id)).kev, { dateAdded: template.dateAdded, dueDate: template.dueDate });
+
+    const kevCount = async () => Number((await server.container.deps.db.selectFrom('kev_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n);
+    (doc.vulnerabilities[1100] as { cveID: string }).cveID = 'CVE-24-1';
+    const bad = await api.post('/kev/import', gov, doc);
+    assert.equal(bad.status, 400);
+    assert.match(bad.body.detail, /\/vulnerabilities\/1100\/cveID/);
+    assert.equal(await kevCount(), 1200, 'the stored catalogue is the one before');
+    const notJson = await api.call('POST', '/kev/import', gov, '{"catalogVersion": ', { 'content-type': 'application/json' });
+    assert.equal(notJson.status, 400);
+    assert.match(notJson.body.detail, /not JSON/);
+    const text = await api.call('POST', '/kev/import', gov, 'catalogue', { 'content-type': 'text/plain' });
+    assert.equal(text.status, 415);
+    // The fixture again, so the queue test below sees the catalogue it expects.
+    assert.equal((await api.post('/kev/import', gov, JSON.parse(KEV.toString()))).status, 200);
+    assert.equal(await kevCount(), 3);
+  });
+
   it('orders the queue by SSVC, exploitation, CVSS, then age, pages it with a cursor and filters it', async () => {
     const reporterOnly = await finding({ title: 'queue-marker second lab' }, org.lab2);
+    // The first lab's finding, reported again by the second lab (same CVE): both are its reporters.
+    const shared = await finding({ title: 'queue-dup first report', aliases: ['CVE-2019-5555'] });
+    const dup = await server.container.services.findings.create(sys, { organisationId: org.lab2, title: 'queue-dup second report', description: 'again', product: { name: 'Other' }, aliases: ['CVE-2019-5555'] } as never);
+    assert.equal(dup.created, false);
+    assert.equal(dup.finding.id, shared.id);
+    const utility = (await server.container.services.organisations.create(sys, { name: 'Water Utility', kind: 'infrastructure-operator', sectors: ['water-and-wastewater'] } as never)).id;
+    const water = await finding({ title: 'queue-water pump controller', product: { name: 'Pump controller', organisationId: utility } });
     const page = await api.get('/findings?limit=3', gov);
     assert.equal(page.status, 200);
     const all = [...page.body.items];
@@ -191,8 +248,16 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.ok(key.size === all.length);
     const reproduced = await api.get('/findings?state=reproduced', gov);
     assert.ok(reproduced.body.items.length >= 1 && reproduced.body.items.every((f: { state: string }) => f.state === 'reproduced'));
-    const byReporter = await api.get(`/findings?reporter=${org.lab2}`, gov);
-    assert.deepEqual(byReporter.body.items.map((f: { id: string }) => f.id), [reporterOnly.id]);
+    const byReporter = await api.get(`/findings?reporter=${org.lab2}&limit=200`, gov);
+    assert.deepEqual(byReporter.body.items.map((f: { id: string }) => f.id).sort(), [reporterOnly.id, shared.id].sort(), 'findings the organisation reported, duplicates included');
+    const bySector = await api.get('/findings?sector=water-and-wastewater', gov);
+    assert.deepEqual(bySector.body.items.map((f: { id: string }) => f.id), [water.id]);
+    assert.deepEqual((await api.get('/findings?sector=energy', gov)).body.items, []);
+    const badSector = await api.get('/findings?sector=water', gov);
+    assert.equal(badSector.status, 400);
+    assert.match(JSON.stringify(badSector.body), /sector/);
+    const combined = await api.get(`/findings?reporter=${org.lab}&state=new&q=queue-dup`, gov);
+    assert.deepEqual(combined.body.items.map((f: { id: string }) => f.id), [shared.id]);
     const byProduct = await api.get('/findings?product=pkg:npm/widget-1', gov);
     assert.ok(byProduct.body.items.length >= 1 && byProduct.body.items.every((f: { product: { purl: string } }) => f.product.purl.startsWith('pkg:npm/widget-1')));
     const byQ = await api.get('/findings?q=queue-marker', gov);

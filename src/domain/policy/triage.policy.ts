@@ -1,6 +1,6 @@
 import type { FindingRecord } from './finding.policy.ts';
 import { seesFinding } from './finding.policy.ts';
-import { isCoordinator, isOperator, isSiteAdmin } from './predicates.ts';
+import { isCoordinator, isOperator, isSelf, isSiteAdmin } from './predicates.ts';
 import { rule } from './rule.ts';
 
 /**
@@ -20,6 +20,16 @@ export const triagePolicy = {
     need: 'write',
     visible: seesFinding,
     allow: (a) => triages(a) || 'only coordinators (members of a government organisation) triage findings',
+  }),
+  /**
+   * Who made a change in a finding's history, by e-mail: the coordinators (who work on the same queue), the operator
+   * and the person themself. Everyone else who reads the finding learns that a coordinator did it, not who: a GREEN
+   * finding's readers are the whole community, and a user's e-mail is not theirs to read.
+   */
+  'triage.actor': rule<{ userId: string | null }>({
+    what: 'user',
+    need: 'read',
+    visible: (a, r) => isOperator(a) || isCoordinator(a) || (r.userId !== null && isSelf(a, r.userId)),
   }),
   /** Loading CISA's catalogue changes every matching finding and advisory: site administrators and coordinators. */
   'kev.import': rule<null>({

@@ -6,8 +6,10 @@ import { isPostgres } from '../dialect.ts';
  * - finding_triage_events: the history of a finding's triage (state moves with their note, scores, SSVC decisions,
  *   KEV marks), shown on the finding page under the finding's own label.
  * - kev_entries: the CISA Known Exploited Vulnerabilities catalogue as last imported, by CVE.
- * - advisory_kev: which advisories carry a KEV CVE (as id or alias), with the KEV dates; kept beside the advisories
- *   rather than in them so the advisory part's tables stay its own.
+ *   An advisory's KEV marks are not stored: they are its id and aliases looked up in kev_entries when read, so an
+ *   advisory published or edited after the import is marked as soon as it carries a KEV CVE.
+ * - finding_reports_reporter: the queue's reporter filter (a finding is listed for each organisation that reported
+ *   it, duplicates included) probes reports by organisation.
  */
 export async function up(db: Kysely<any>): Promise<void> {
   const isPg = isPostgres(db);
@@ -43,17 +45,10 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('imported_at', 'text', (c) => c.notNull())
     .execute();
 
-  await db.schema
-    .createTable('advisory_kev')
-    .addColumn('advisory_seq', 'integer', (c) => c.notNull().references('advisories.seq').onDelete('cascade'))
-    .addColumn('cve', 'text', (c) => c.notNull())
-    .addColumn('date_added', 'text', (c) => c.notNull())
-    .addColumn('due_date', 'text', (c) => c.notNull())
-    .addPrimaryKeyConstraint('advisory_kev_pk', ['advisory_seq', 'cve'])
-    .execute();
-  await db.schema.createIndex('advisory_kev_cve').on('advisory_kev').columns(['cve']).execute();
+  await db.schema.createIndex('finding_reports_reporter').on('finding_reports').columns(['reporter_org_id', 'finding_seq']).execute();
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['advisory_kev', 'kev_entries', 'finding_triage_events']) await db.schema.dropTable(t).execute();
+  await db.schema.dropIndex('finding_reports_reporter').execute();
+  for (const t of ['kev_entries', 'finding_triage_events']) await db.schema.dropTable(t).execute();
 }
