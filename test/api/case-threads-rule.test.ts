@@ -7,7 +7,7 @@ import { TLP_LEVELS, type Membership, type OrganisationKind, type Principal } fr
 import { seesThread, THREADS, threadScope, type ThreadName } from '../../src/domain/policy/case-thread.policy.ts';
 import type { CaseRecord, ParticipantRole } from '../../src/domain/policy/case.policy.ts';
 import { systemPrincipal } from '../../src/services/principal.ts';
-import { benchMessageRow, insertCaseMessages, listMessages, threadStats, unreadThreadCounts } from '../../src/store/case-thread.repository.ts';
+import { benchMessageRow, insertCaseMessages, listMessages, threadStats, unreadThreadCounts, type NewMessageRow } from '../../src/store/case-thread.repository.ts';
 import { describeEachDriver } from '../helpers/db.ts';
 import { startTestServer, type TestServer } from '../helpers/server.ts';
 
@@ -41,7 +41,7 @@ describeEachDriver('case threads: the read rule in code and in SQL agree', (driv
       org[key] = (await services.organisations.create(sys, { name: `Rule ${key}`, kind })).id;
     }
     const db = server.container.deps.db;
-    const rows = [];
+    const rows: NewMessageRow[] = [];
     const participantSets: [string, ParticipantRole][][] = [
       [[org.vendor, 'vendor']],
       [[org.vendor, 'vendor'], [org.reporter, 'reporter']],
