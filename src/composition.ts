@@ -23,6 +23,7 @@ import { CaseService } from './services/case.service.ts';
 import { CaseThreadService } from './services/case-thread.service.ts';
 import { NotificationService } from './services/notification.service.ts';
 import { AttachmentService } from './services/attachment.service.ts';
+import { FindingParsePool, inProcessFindingParser, type FindingParser } from './services/workers/finding-parse.pool.ts';
 
 export interface Services {
   auth: AuthService;
@@ -88,6 +89,8 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     ...(opts.passwordHashing ? { passwordHashing: opts.passwordHashing } : {}),
   };
   const sbomParser: SbomParser = opts.sbomWorkers === false ? inProcessSbomParser : new SbomWorkerPool();
+  // Uploaded finding documents likewise: worker threads for the server, the calling thread for the CLI.
+  const findingParser: FindingParser = opts.sbomWorkers === false ? inProcessFindingParser : new FindingParsePool();
   const inventories = new InventoryService(deps, sbomParser);
   const organisations = new OrganisationService(deps);
   const users = new UserService(deps);
@@ -116,7 +119,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
       providerName: config.adminOrganisation,
       contact: `mailto:${config.adminEmail}`,
     }),
-    findings: new FindingService(deps, peers),
+    findings: new FindingService(deps, peers, findingParser),
     campaigns: new CampaignService(deps, peers),
     triage: new TriageService(deps, peers),
     cases: new CaseService(deps, peers, { publicDays: config.casePublicDays, exploitedDays: config.caseExploitedDays }),
@@ -136,6 +139,7 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
       await outbox.stop();
       await services.osvApi.close();
       await sbomParser.close();
+      await findingParser.close();
       await pgBus?.close();
       await handle.close();
     },

@@ -9,6 +9,7 @@
  * exclusiveMinimum/Maximum), so it compiles as draft-07 once its `id` is read as `$id`: the checks are the same.
  * CSAF: @secvisogram/csaf-validator-lib's strict schema test and every mandatory test, as for the documents we emit.
  */
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
@@ -77,13 +78,14 @@ export async function parseFindingDocument(body: Buffer | string): Promise<Parse
   if (bytes > MAX_DOCUMENT_BYTES) throw new DocumentError(`larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`);
   let doc: unknown;
   try {
-    doc = JSON.parse(typeof body === 'string' ? body : body.toString('utf8'));
+    // A UTF-8 byte order mark is legal at the start of a JSON file (some Windows tools write one); JSON.parse refuses it.
+    doc = JSON.parse((typeof body === 'string' ? body : body.toString('utf8')).replace(/^\uFEFF/, ''));
   } catch (err) {
     throw new DocumentError(`not JSON: ${(err as Error).message}`);
   }
   const format = detectFormat(doc);
   if (!format) throw new DocumentError('not a SARIF 2.1.0 log, OSV record, CSAF 2.0 document or AVID report');
-  if (format === 'sarif') return { format, entries: sarifEntries(doc as Json) };
+  if (format === 'sarif') return { format, entries: sarifEntries(doc as Json, createHash('sha256').update(typeof body === 'string' ? body : body).digest('hex').slice(0, 12)) };
   if (format === 'csaf') return { format, entries: await csafEntries(doc as Json) };
   if (format === 'avid') return { format, entries: [avidEntry(doc as Json)] };
   const records = Array.isArray(doc) ? doc : [doc];
@@ -95,7 +97,12 @@ export class InvalidDocumentError extends Error {}
 
 // ---- SARIF ---------------------------------------------------------------------------------------------------
 
-function sarifEntries(doc: Json): ParsedEntry[] {
+/**
+ * `logId` names the document (a prefix of its SHA-256): a run that says nothing of what it scanned gets a product
+ * named after its tool and this log, so that two unrelated logs never share a product (and so a product+CWE+location
+ * key) just because both left the product out.
+ */
+function sarifEntries(doc: Json, logId: string): ParsedEntry[] {
   const validate = sarifSchema();
   if (doc.version !== '2.1.0') throw new InvalidDocumentError(`SARIF version ${JSON.stringify(doc.version)} is not 2.1.0`);
   if (!validate(doc)) {
@@ -106,9 +113,12 @@ function sarifEntries(doc: Json): ParsedEntry[] {
   for (const [r, run] of (doc.runs as Json[]).entries()) {
     const driver = (run.tool as Json).driver as Json;
     const rules = Array.isArray(driver.rules) ? (driver.rules as Json[]) : [];
+    const globalStrings = isObj(driver.globalMessageStrings) ? driver.globalMessageStrings : {};
+    const artifacts = Array.isArray(run.artifacts) ? (run.artifacts as Json[]) : [];
     const tool = { name: String(driver.name), version: str(driver.version) ?? str(driver.semanticVersion), model: str(isObj(driver.properties) ? driver.properties.model : null) };
     const vcs = Array.isArray(run.versionControlProvenance) ? (run.versionControlProvenance[0] as Json | undefined) : undefined;
     const runProps = isObj(run.properties) ? run.properties : {};
+    const automation = isObj(run.automationDetails) ? (str(run.automationDetails.id) ?? str(run.automationDetails.guid)) : null;
     const product = {
       purl: str(runProps.purl),
       name: str(runProps.product) ?? str(vcs?.repositoryUri) ?? null,
@@ -118,17 +128,16 @@ function sarifEntries(doc: Json): ParsedEntry[] {
     for (const [i, res] of ((run.results as Json[] | undefined) ?? []).entries()) {
       const pointer = `/runs/${r}/results/${i}`;
       const rule = ruleOf(res, rules);
-      const message = res.message as Json;
-      const text = str(message.text) ?? str(message.markdown) ?? (str(message.id) && rule ? str((rule.messageStrings as Json | undefined)?.[String(message.id)]) : null);
+      const text = messageText(res.message as Json, rule, globalStrings) ?? str((rule?.fullDescription as Json | undefined)?.text) ?? str((rule?.shortDescription as Json | undefined)?.text);
       const ruleName = str(rule?.name) ?? str(res.ruleId) ?? str(rule?.id);
       const short = str((rule?.shortDescription as Json | undefined)?.text);
-      const loc = locationOf(res);
+      const loc = locationOf(res, artifacts);
       const fingerprints = [
         ...Object.entries(isObj(res.fingerprints) ? res.fingerprints : {}).map(([k, v]) => `${k}=${String(v)}`),
         ...Object.entries(isObj(res.partialFingerprints) ? res.partialFingerprints : {}).map(([k, v]) => `${k}=${String(v)}`),
       ];
       if (!text) {
-        entries.push({ pointer, problem: 'the result has no message text' });
+        entries.push({ pointer, problem: 'the result has no message text, and its rule no description to stand in for it' });
         continue;
       }
       const resProps = isObj(res.properties) ? res.properties : {};
@@ -138,7 +147,7 @@ function sarifEntries(doc: Json): ParsedEntry[] {
           title: (short ?? ruleName ?? text).slice(0, 300),
           description: text,
           cwe: cweOf(rule, res),
-          product: { ...product, purl: str(resProps.purl) ?? product.purl, name: product.name ?? (product.purl || product.cpe ? null : `SARIF run ${r} of ${tool.name}`) },
+          product: { ...product, purl: str(resProps.purl) ?? product.purl, name: product.name ?? (product.purl || product.cpe || str(resProps.purl) ? null : `target of ${tool.name} (SARIF log ${logId}, ${automation ? `run ${automation}` : `run ${r}`})`) },
           location: loc,
           aliases: aliasesOf(resProps.aliases),
           fingerprints,
@@ -158,10 +167,30 @@ function ruleOf(res: Json, rules: Json[]): Json | null {
   return id ? (rules.find((x) => x.id === id) ?? null) : null;
 }
 
-function locationOf(res: Json): string | null {
+/**
+ * SARIF §3.11.7: the text is in the message, or the message names a string of its rule (`messageStrings`) or of the
+ * tool (`globalMessageStrings`) whose `{n}` placeholders take the message's arguments.
+ */
+function messageText(message: Json, rule: Json | null, globalStrings: Json): string | null {
+  const direct = str(message.text) ?? str(message.markdown);
+  if (direct) return direct;
+  const id = str(message.id);
+  if (!id) return null;
+  const ruleStrings = isObj(rule?.messageStrings) ? rule.messageStrings : {};
+  const m = (isObj(ruleStrings[id]) ? ruleStrings[id] : isObj(globalStrings[id]) ? globalStrings[id] : null) as Json | null;
+  const template = str(m?.text) ?? str(m?.markdown);
+  if (!template) return null;
+  const args = Array.isArray(message.arguments) ? message.arguments.map(String) : [];
+  return template.replace(/\{\{|\}\}|\{(\d+)\}/g, (all, n: string | undefined) => (all === '{{' ? '{' : all === '}}' ? '}' : (args[Number(n)] ?? all)));
+}
+
+function locationOf(res: Json, artifacts: Json[]): string | null {
   const l = Array.isArray(res.locations) ? (res.locations[0] as Json | undefined) : undefined;
   const pl = isObj(l?.physicalLocation) ? l.physicalLocation : null;
-  const uri = str(isObj(pl?.artifactLocation) ? pl.artifactLocation.uri : null);
+  const al = isObj(pl?.artifactLocation) ? pl.artifactLocation : null;
+  // An artifactLocation may name its artifact by index into run.artifacts instead of by uri.
+  const indexed = typeof al?.index === 'number' ? artifacts[al.index] : undefined;
+  const uri = str(al?.uri) ?? str(isObj(indexed?.location) ? indexed.location.uri : null);
   const line = isObj(pl?.region) && typeof pl.region.startLine === 'number' ? pl.region.startLine : null;
   if (uri) return line ? `${uri}:${line}` : uri;
   const logical = Array.isArray(l?.logicalLocations) ? (l.logicalLocations[0] as Json | undefined) : undefined;
@@ -169,6 +198,11 @@ function locationOf(res: Json): string | null {
 }
 
 function cweOf(rule: Json | null, res: Json): string | null {
+  // AI scanners name a result by a hierarchical rule id whose base is the CWE (CWE-78/api-handler).
+  for (const id of [str(res.ruleId), str(rule?.id)]) {
+    const m = id ? /^CWE-0*([1-9][0-9]{0,5})(?:\/|$)/i.exec(id) : null;
+    if (m) return `CWE-${m[1]}`;
+  }
   const props = [isObj(res.properties) ? res.properties : {}, isObj(rule?.properties) ? rule.properties : {}];
   for (const p of props) {
     for (const t of [...(Array.isArray(p.tags) ? p.tags : []), p.cwe]) {
@@ -274,18 +308,26 @@ function avidEntry(doc: Json): ParsedEntry {
   const affects = isObj(doc.affects) ? doc.affects : {};
   const artifact = Array.isArray(affects.artifacts) ? (affects.artifacts[0] as Json | undefined) : undefined;
   const developer = Array.isArray(affects.developer) ? str(affects.developer[0]) : null;
-  const name = str(artifact?.name);
+  const deployer = Array.isArray(affects.deployer) ? str(affects.deployer[0]) : null;
+  // Some reports (AVID's early vulnerability records) name the system only by its maker: "Facebook" and a System.
+  const name = str(artifact?.name) ?? (developer ?? deployer ? `${str(artifact?.type) ?? 'System'}` : null);
   if (!ptDesc && !desc) return { pointer: '', problem: 'the AVID report has neither a problem type description nor a description' };
-  if (!name) return { pointer: '', problem: 'the AVID report names no affected artifact' };
+  if (!name) return { pointer: '', problem: 'the AVID report names no affected artifact, developer or deployer, so there is no product to report against' };
   const impact = isObj(doc.impact) && isObj(doc.impact.avid) ? doc.impact.avid : {};
-  const aliases = [id, str(impact.vuln_id)].filter((a): a is string => !!a);
+  // CVE entries carried into AVID name their CVE in the problem type and the references: an alias, for
+  // de-duplication and for KEV's exploitation marks.
+  const refs = Array.isArray(doc.references) ? (doc.references as Json[]).flatMap((r) => [str(r.label), str(r.url)]) : [];
+  const cves = [...new Set([ptDesc, ...refs].flatMap((t) => (t ? [...t.matchAll(/\bCVE-\d{4}-\d{4,19}\b/gi)].map((m) => m[0].toUpperCase()) : [])))].slice(0, 10);
+  const aliases = [id, str(impact.vuln_id), ...cves].filter((a): a is string => !!a);
+  const cweList = isObj(doc.impact) && Array.isArray(doc.impact.cwe) ? (doc.impact.cwe as Json[]) : [];
+  const cwe = cweList.map((c) => (str(c.cweId) ? normaliseCwe(String(c.cweId)) : null)).find(Boolean) ?? null;
   return {
     pointer: '',
     draft: {
       title: (ptDesc ?? desc!).slice(0, 300),
       description: desc ?? ptDesc!,
-      cwe: null,
-      product: { name: developer ? `${developer} ${name}` : name },
+      cwe,
+      product: { name: developer ?? deployer ? `${developer ?? deployer} ${name}` : name },
       location: null,
       aliases,
     },

@@ -5,10 +5,13 @@
 import { Type, type FastifyPluginAsyncTypebox, type TypeBoxTypeProvider } from '@fastify/type-provider-typebox';
 import type { Services } from '../composition.ts';
 import { FINDING_LIMITS } from '../domain/intake/finding-input.ts';
-import { guardFor } from '../domain/policy/authorize.ts';
+import { authorize, guardFor } from '../domain/policy/authorize.ts';
+import { InvalidInputError } from '../domain/errors.ts';
+import { DEDUP_NOTE_MAX } from '../services/finding.service.ts';
+import { UPLOAD_LIMITS } from '../services/workers/finding-parse.task.ts';
 import { Attachment, UploadQuery, acceptRawUploads, sendAttachment, uploadMeta } from './attachment.routes.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
-import { Id, IdParams, Nullable, RoleName, StringEnum, Timestamp, Tlp, errorResponses } from './schemas.ts';
+import { Id, IdParams, Nullable, PageOf, PageQuery, RoleName, StringEnum, Timestamp, Tlp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
 
 const L = FINDING_LIMITS;
 const Text = (max: number, description?: string) => Type.String({ maxLength: max, ...(description ? { description } : {}) });
@@ -79,7 +82,7 @@ export const Finding = Type.Object(
     createdAt: Timestamp,
     updatedAt: Timestamp,
   },
-  { $id: 'Finding' },
+  { description: 'a finding' },
 );
 
 const CreateResult = Type.Object({
@@ -101,6 +104,36 @@ const Report = Type.Object({
 });
 
 const AttachmentParams = Type.Object({ id: Id, attachmentId: Id }, { additionalProperties: false });
+const ReportParams = Type.Object({ id: Id, reportId: Id }, { additionalProperties: false });
+const Note = Type.String({ minLength: 1, maxLength: DEDUP_NOTE_MAX, description: 'why: kept with the reports and in the audit trail' });
+
+const Candidate = Type.Object({
+  finding: Type.Object({ id: Id, title: Type.String(), state: Type.String(), reporter: Org, createdAt: Timestamp }),
+  shared: Type.Array(Type.Object({ kind: StringEnum(['fingerprint', 'alias', 'locus'] as const), value: Type.String() }), { description: 'the keys both findings hold' }),
+});
+
+const ImportSummary = Type.Object(
+  {
+    received: Type.Integer({ description: 'entries read from the documents' }),
+    created: Type.Integer({ description: 'new findings' }),
+    duplicates: Type.Integer({ description: 'entries linked to a finding the reporter may read (as a new report on it)' }),
+    rejected: Type.Array(Type.Object({ path: Type.String({ description: '`body`, `body#/runs/0/results/3`, or `body!member.json` in a ZIP' }), reason: Type.String() })),
+  },
+  { $id: 'FindingImportSummary', additionalProperties: false },
+);
+
+const ImportQuery = Type.Object(
+  {
+    organisationId: Id,
+    tlp: Type.Optional(Tlp),
+    filename: Type.Optional(Type.String({ minLength: 1, maxLength: 200, description: 'names the body in rejected paths instead of "body"' })),
+  },
+  { additionalProperties: false },
+);
+
+const JSON_TYPES = ['application/json', 'application/sarif+json'];
+const ZIP_TYPES = ['application/zip', 'application/x-zip-compressed'];
+const mediaOf = (request: { headers: { 'content-type'?: string | undefined } }) => (request.headers['content-type'] ?? '').split(';')[0]!.trim().toLowerCase();
 
 export const findingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = async (app, { services }) => {
   const findings = services.findings;
@@ -132,11 +165,57 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
   app.get('/findings/:id/reports', {
     schema: {
       tags: ['findings'],
-      summary: 'Every report on a finding: who reported it (credited), when, and why it was linked',
+      summary: 'Every report on a finding, oldest first: who reported it (credited), when, why it was linked and the key that matched',
       params: IdParams,
-      response: { 200: Type.Object({ items: Type.Array(Report) }), ...errorResponses(404) },
+      querystring: PageQuery,
+      response: { 200: PageOf(Report), ...errorResponses(404) },
     },
-  }, async (request) => ({ items: await findings.reports(request.principal, request.params.id) }));
+  }, async (request) => findings.reports(request.principal, request.params.id, request.query));
+
+  app.get('/findings/:id/candidates', {
+    schema: {
+      tags: ['findings'],
+      summary: 'Possible duplicates: findings you may read that share a de-duplication key with this one',
+      description: 'Intake links only within what the reporter may read; findings sharing keys across reporters and labels show here for coordinators to merge.',
+      params: IdParams,
+      querystring: PageQuery,
+      response: { 200: PageOf(Candidate), ...errorResponses(404) },
+    },
+  }, async (request) => findings.candidates(request.principal, request.params.id, request.query));
+
+  app.post('/findings/:id/merge', {
+    schema: {
+      tags: ['findings'],
+      summary: 'Merge this finding into another (coordinators): its reports, keys and attachments move; it stays as a duplicate',
+      description: 'The finding merged into is shared with the merged reporters\' organisations, so they keep reading what they reported. If-Match (this finding\'s version) is optional.',
+      params: IdParams,
+      headers: ifMatchHeaders,
+      body: Type.Object({ into: Id, note: Note }, { additionalProperties: false }),
+      response: { 200: Type.Object({ finding: Finding, into: Finding }), ...errorResponses(404, 409, 412) },
+    },
+  }, async (request) => {
+    const ifMatch = request.headers['if-match'];
+    const finding = await findings.merge(request.principal, request.params.id, request.body, ifMatch === undefined ? undefined : expectedVersion(ifMatch, undefined));
+    return { finding, into: await findings.get(request.principal, request.body.into) };
+  });
+
+  app.post('/findings/:id/reports/:reportId/split', {
+    schema: {
+      tags: ['findings'],
+      summary: 'Split a wrongly linked report back out into its own finding (coordinators); its keys move with it',
+      description: 'A report a merge moved goes back to the finding it came from; one linked at intake becomes a finding under the label its reporter asked for.',
+      params: ReportParams,
+      body: Type.Object({ note: Note }, { additionalProperties: false }),
+      response: {
+        200: Type.Object({
+          findingId: Id,
+          finding: Nullable(Finding),
+          from: Finding,
+        }),
+        ...errorResponses(404, 409),
+      },
+    },
+  }, async (request) => findings.split(request.principal, request.params.id, request.params.reportId, request.body));
 
   app.get('/findings/:id/attachments', {
     schema: {
@@ -191,5 +270,66 @@ export const findingRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = 
     });
   });
 
-  void problem;
+  // Document uploads take the document (or a ZIP of them) as the body, unparsed: a worker thread parses it.
+  await app.register(async (plain) => {
+    const raw = plain.withTypeProvider<TypeBoxTypeProvider>();
+    raw.removeAllContentTypeParsers();
+    raw.addContentTypeParser(ZIP_TYPES, { parseAs: 'buffer', bodyLimit: UPLOAD_LIMITS.zipBytes }, (_req, body, done) => done(null, body));
+    // The route's limit is the ZIP one and Fastify applies it over a parser's own, so the document cap is enforced here.
+    raw.addContentTypeParser(JSON_TYPES, { parseAs: 'buffer', bodyLimit: UPLOAD_LIMITS.zipBytes }, (_req, body, done) => {
+      if ((body as Buffer).length <= UPLOAD_LIMITS.documentBytes) return done(null, body);
+      done(Object.assign(new Error('document too large'), { statusCode: 413, code: 'FST_ERR_CTP_BODY_TOO_LARGE' }), undefined);
+    });
+    // Refuse read-only tokens and non-members of the reporting organisation before reading up to 64 MiB of body.
+    raw.addHook('onRequest', async (request) => {
+      guardFor(request.principal, 'finding.create');
+      const org = (request.query as { organisationId?: unknown }).organisationId;
+      if (typeof org === 'string' && org !== '') authorize(request.principal, 'finding.create', { reporter: org }, new Date());
+    });
+    raw.setErrorHandler((err, request, reply) => {
+      const code = (err as { code?: string }).code;
+      const instance = request.url.split('?')[0]!;
+      if (code === 'FST_ERR_CTP_INVALID_MEDIA_TYPE' || code === 'FST_ERR_CTP_EMPTY_TYPE') {
+        return sendProblem(reply, problem('unsupported-media-type', `content type ${JSON.stringify(request.headers['content-type'] ?? '')} is not accepted; send one document as application/json, or several in a ZIP archive as application/zip`, instance, { accepted: [...JSON_TYPES, ...ZIP_TYPES] }));
+      }
+      if (code === 'FST_ERR_CTP_BODY_TOO_LARGE' || (err as { statusCode?: number }).statusCode === 413) {
+        const zip = ZIP_TYPES.includes(mediaOf(request));
+        const limit = zip ? UPLOAD_LIMITS.zipBytes : UPLOAD_LIMITS.documentBytes;
+        return sendProblem(reply, problem('payload-too-large', `the ${zip ? 'ZIP archive' : 'document'} is larger than ${limit / 1024 / 1024} MiB${zip ? '' : '; send several documents as a ZIP archive (application/zip)'}`, instance, { limit }));
+      }
+      const { problem: p, unexpected } = toProblem(err as Error, request);
+      if (unexpected) request.log.error({ err }, 'unhandled error');
+      return sendProblem(reply, p);
+    });
+
+    raw.post('/findings/import', {
+      bodyLimit: UPLOAD_LIMITS.zipBytes,
+      schema: {
+        tags: ['findings'],
+        summary: 'Upload documents of findings (SARIF 2.1.0, OSV, CSAF 2.0, AVID): the same documents and summary as `clearinghouse findings import`',
+        description:
+          `Body: one document as application/json (up to ${UPLOAD_LIMITS.documentBytes / 1024 / 1024} MiB), or several in a ZIP archive as application/zip (up to ` +
+          `${UPLOAD_LIMITS.zipBytes / 1024 / 1024} MiB, ${UPLOAD_LIMITS.zip.maxEntries} members, ${UPLOAD_LIMITS.zip.maxTotalBytes / 1024 / 1024} MiB uncompressed; .json and .sarif members are read). ` +
+          `At most ${FINDING_LIMITS.perRequest} findings per request (413). Answers exactly { received, created, duplicates, rejected: [{ path, reason }] }. ` +
+          'A document that cannot be read (not JSON, no known format, fails its schema) is a 400 problem carrying the same summary, and nothing is written.',
+        consumes: [...JSON_TYPES, ...ZIP_TYPES],
+        querystring: ImportQuery,
+        response: { 200: ImportSummary, ...errorResponses(413, 415) },
+      },
+    }, async (request) => {
+      const body = (request.body as Buffer | undefined) ?? Buffer.alloc(0);
+      const path = request.query.filename ?? 'body';
+      const zip = ZIP_TYPES.includes(mediaOf(request));
+      const out = await findings.importDocuments(request.principal, {
+        organisationId: request.query.organisationId,
+        ...(request.query.tlp ? { tlp: request.query.tlp } : {}),
+        ...(zip ? { zip: { path, body } } : { files: [{ path, body }] }),
+      });
+      const summary = { received: out.received, created: out.created, duplicates: out.duplicates, rejected: out.rejected };
+      if (out.unreadable.length) {
+        throw new InvalidInputError(`${out.unreadable.length === 1 ? `${out.unreadable[0]} is` : `${out.unreadable.length} files are`} not a document of findings that can be read; nothing was written: ${out.rejected.find((r) => out.unreadable.includes(r.path))?.reason}`, { ...summary, field: out.unreadable[0] });
+      }
+      return summary;
+    });
+  });
 };

@@ -1,6 +1,18 @@
+/**
+ * Findings intake (issue 9; docs/findings.md): one finding by form or API, whole documents by upload (SARIF, OSV,
+ * CSAF, AVID), de-duplication at intake, coordinators' merges and splits, and evidence attachments.
+ *
+ * The visibility rule of de-duplication (deliberate): an upload is matched only against findings its reporter may
+ * read, since linking to a hidden finding would reveal that it exists. So `duplicates`, every reason and every
+ * `matched` speak only of readable findings, and a duplicate of a hidden finding answers exactly as a new finding.
+ * Findings that share keys across visibility boundaries are what `candidates` shows (to whoever reads both:
+ * coordinators), and a coordinator merges them; the merge shares the surviving finding with the merged reporters'
+ * organisations so they keep reading what they reported.
+ */
 import { randomUUID } from 'node:crypto';
+import type { Readable } from 'node:stream';
 import type { Services } from '../composition.ts';
-import { InvalidInputError, NotFoundError } from '../domain/errors.ts';
+import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
 import {
   dedupKeys,
   decideDuplicates,
@@ -15,30 +27,42 @@ import {
   type NormalisedFinding,
 } from '../domain/intake/finding-input.ts';
 import { TLP_LEVELS, type AccessLabel, type Principal, type Tlp } from '../domain/policy/access-label.ts';
-import { authorize } from '../domain/policy/authorize.ts';
+import { allows, authorize } from '../domain/policy/authorize.ts';
 import { findingScope } from '../domain/policy/finding.policy.ts';
-import { DocumentError, InvalidDocumentError, parseFindingDocument } from '../formats/finding-documents.ts';
+import { organisationScope } from '../domain/policy/organisation.policy.ts';
+import type { AttachmentRow } from '../store/attachment.repository.ts';
 import type { AuditInput } from '../store/audit.repository.ts';
+import type { Tx } from '../store/db.ts';
 import {
+  addShares,
   aliasesBySeq,
+  candidatesOf,
   countReports,
   findFinding,
+  findReport,
   insertFindings,
   insertKeys,
   insertReports,
   listReports,
+  moveEverything,
+  moveReport,
   organisationSectors,
   readableKeyOwners,
+  reportsOf,
   setAliases,
+  sharedKey,
+  updateFindingDedup,
   type FindingRow,
   type NewFindingRow,
 } from '../store/finding.repository.ts';
-import { existingOrganisationIds } from '../store/organisation.repository.ts';
+import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
+import { insertTriageEvents } from '../store/triage.repository.ts';
 import { presentAttachment, type AttachmentView } from './attachment.service.ts';
-import type { AttachmentRow } from '../store/attachment.repository.ts';
-import type { Readable } from 'node:stream';
 import { writeTx, type ServiceDeps } from './context.ts';
-import { buildLabel } from './organisation.service.ts';
+import { buildLabel, checkVersion } from './organisation.service.ts';
+import { decodeCursor, pageLimit, toPage, type Page } from './pagination.ts';
+import { inProcessFindingParser, type FindingParser } from './workers/finding-parse.pool.ts';
+import type { ParseInput } from './workers/finding-parse.task.ts';
 
 export type { FindingDraft } from '../domain/intake/finding-input.ts';
 
@@ -47,11 +71,14 @@ export interface FindingInput extends FindingDraft {
   /** The reporting organisation; it owns the finding's label. */
   organisationId: string;
   /** Default TLP:AMBER: the reporter, government coordinators and (later) case participants read it. */
-  label?: { tlp?: Tlp; embargoUntil?: string | null };
+  label?: { tlp?: Tlp; embargoUntil?: string | null; restricted?: string | null };
 }
 
 export type Exploitation = 'none' | 'poc' | 'active';
 const EXPLOITATION: Exploitation[] = ['none', 'poc', 'active'];
+
+/** A coordinator's note on a merge or a split. */
+export const DEDUP_NOTE_MAX = 4000;
 
 export interface FindingView {
   id: string;
@@ -83,7 +110,7 @@ export interface FindingReportView {
   id: string;
   reporter: { organisationId: string; organisationName: string };
   source: string;
-  /** Why the report is on this finding: first, fingerprint, alias, product-cwe-location or merged. */
+  /** Why the report is on this finding: first, fingerprint, alias, product-cwe-location, merged or split. */
   reason: DedupReason;
   /** The key that matched (the fingerprint, the alias, product|CWE|location), or null for the first report. */
   matched: string | null;
@@ -92,6 +119,21 @@ export interface FindingReportView {
   receivedAt: string;
   title: string;
   tool: { name: string; version: string | null; model: string | null } | null;
+}
+
+export interface CandidateView {
+  finding: { id: string; title: string; state: string; reporter: { organisationId: string; organisationName: string }; createdAt: string };
+  /** The keys both findings hold. */
+  shared: { kind: 'fingerprint' | 'alias' | 'locus'; value: string }[];
+}
+
+export interface SplitResult {
+  /** The finding the report is on now. */
+  findingId: string;
+  /** That finding, or null when its label (the reporter's own) does not let the coordinator read it. */
+  finding: FindingView | null;
+  /** The finding it was split from, as it is now. */
+  from: FindingView;
 }
 
 export interface CreateFindingResult {
@@ -110,10 +152,8 @@ export interface FindingImportSummary {
 }
 
 export interface FindingImportResult extends FindingImportSummary {
-  /** Paths of files that were not documents we read (the CLI exits 2 when there is any). */
+  /** Files that could not be read at all (the CLI exits 2, the API answers 400): nothing was written. */
   unreadable: string[];
-  /** Per file, for the upload page's result table. */
-  files: { path: string; format: string | null; received: number; created: number; duplicates: number; rejected: number }[];
 }
 
 export const attachmentUrl = (findingId: string, attachmentId: string) => `/api/v1/findings/${findingId}/attachments/${attachmentId}`;
@@ -157,18 +197,74 @@ interface IngestOutcome {
   results: { findingId: string; created: boolean; reason: DedupReason; matched: string | null }[];
 }
 
-/** Findings intake, de-duplication and reports (issue 9; docs/findings.md). */
+const actorName = (a: Principal) => a.email ?? a.via;
+const labelJson = (l: AccessLabel) => JSON.stringify({ tlp: l.tlp, embargoUntil: l.embargoUntil, restricted: l.restricted });
+
+function checkNote(note: unknown): string {
+  if (typeof note !== 'string' || note.trim() === '') throw new InvalidInputError('note is required: say why', { field: 'note' });
+  if (note.length > DEDUP_NOTE_MAX) throw new InvalidInputError(`note is longer than ${DEDUP_NOTE_MAX} characters`, { field: 'note' });
+  return note.trim();
+}
+
+/** The union of the reports' aliases, in order: what a finding's alias list is after a merge or a split. */
+function aliasesOfReports(reports: readonly { submitted: string }[]): string[] {
+  const out = new Set<string>();
+  for (const r of reports) for (const a of (JSON.parse(r.submitted) as NormalisedFinding).aliases) out.add(a);
+  return [...out];
+}
+
+function findingRow(f: NormalisedFinding, label: AccessLabel, reporterOrg: string, reporterUser: string | null, source: string, sectors: string[], now: string): NewFindingRow {
+  return {
+    id: randomUUID(),
+    owner_org_id: label.owner,
+    tlp: label.tlp,
+    embargo_until: label.embargoUntil,
+    restricted_role: label.restricted,
+    state: 'new',
+    title: f.title,
+    description: f.description,
+    cwe: f.cwe,
+    product_purl: f.product.purl,
+    product_versions: f.product.versions,
+    product_cpe: f.product.cpe,
+    product_name: f.product.name,
+    product_org_id: f.product.organisationId,
+    location: f.location,
+    source,
+    reporter_org_id: reporterOrg,
+    reporter_user_id: reporterUser,
+    sectors: sectors.length ? `,${sectors.join(',')},` : '',
+    aliases: JSON.stringify(f.aliases),
+    cvss4_vector: null,
+    cvss4_score: null,
+    cvss3_vector: null,
+    cvss3_score: null,
+    ssvc: null,
+    ssvc_rank: 0,
+    exploitation_rank: 0,
+    cvss_rank: 0,
+    kev_due_date: null,
+    kev_date_added: null,
+    search: searchText(f),
+    version: 1,
+    created_at: now,
+    updated_at: now,
+  };
+}
+
 export class FindingService {
   constructor(
     protected readonly deps: ServiceDeps,
     /** The other services, resolved lazily so this one needs no place in the wiring order. */
     protected readonly peers: () => Services,
+    /** Where uploaded documents are parsed: worker threads for the server, in-process for the CLI. */
+    protected readonly parser: FindingParser = inProcessFindingParser,
   ) {}
 
   /** One finding from the form or the API. A bad field is a 400 naming it; a duplicate is linked, not created. */
   async create(actor: Principal, input: FindingInput & { source?: 'form' | 'api' }): Promise<CreateFindingResult> {
     const now = this.deps.clock.now();
-    const label = await this.#reporterLabel(actor, input?.organisationId, input?.label?.tlp, input?.label?.embargoUntil, now);
+    const label = await this.#reporterLabel(actor, input?.organisationId, input?.label, now);
     let finding: NormalisedFinding;
     try {
       finding = normaliseFinding(input);
@@ -176,7 +272,7 @@ export class FindingService {
       if (err instanceof FindingInputError) throw new InvalidInputError(err.message, { field: err.field });
       throw err;
     }
-    const bad = await this.#unknownProductOrgs([finding]);
+    const bad = await this.#unknownProductOrgs(actor, [finding]);
     if (bad.size) throw new InvalidInputError(`product.organisationId: organisation ${[...bad][0]} does not exist`, { field: 'product.organisationId' });
     const out = await this.#ingest(actor, label, [{ path: 'body', source: input.source ?? 'api', finding }]);
     const r = out.results[0]!;
@@ -188,85 +284,59 @@ export class FindingService {
   }
 
   /**
-   * Whole documents (SARIF, OSV, CSAF, AVID), thousands of findings per request, in one transaction: either every
-   * accepted finding lands or none does. Entries that cannot be findings are listed in `rejected`, never dropped.
+   * Whole documents (SARIF, OSV, CSAF, AVID), thousands of findings per request, parsed off the request thread and
+   * written in one transaction. A file that cannot be read at all (not JSON, no known format, fails its schema) stops
+   * the upload: nothing is written, and the summary names it in `rejected` and in `unreadable`. Entries that cannot
+   * be findings are listed in `rejected` with their path and reason, and the rest load.
    */
-  async importDocuments(actor: Principal, input: { organisationId: string; tlp?: Tlp; files: { path: string; body: Buffer | string }[] }): Promise<FindingImportResult> {
+  async importDocuments(actor: Principal, input: { organisationId: string; tlp?: Tlp } & ({ files: { path: string; body: Uint8Array }[] } | { zip: { path: string; body: Uint8Array } })): Promise<FindingImportResult> {
     const now = this.deps.clock.now();
-    const label = await this.#reporterLabel(actor, input.organisationId, input.tlp, undefined, now);
-    const result: FindingImportResult = { received: 0, created: 0, duplicates: 0, rejected: [], unreadable: [], files: [] };
+    // Who may report for the organisation is decided before any parsing.
+    const label = await this.#reporterLabel(actor, input.organisationId, input.tlp === undefined ? undefined : { tlp: input.tlp }, now);
+    const task: ParseInput = 'zip' in input ? { kind: 'zip', path: input.zip.path, body: input.zip.body } : { kind: 'files', files: input.files };
+    const parsed = await this.parser.parse(task);
+    const result: FindingImportResult = { received: 0, created: 0, duplicates: 0, rejected: [...parsed.skipped], unreadable: [] };
     const items: Item[] = [];
-    const fileOf: number[] = [];
-    for (const file of input.files) {
-      const summary = { path: file.path, format: null as string | null, received: 0, created: 0, duplicates: 0, rejected: 0 };
-      result.files.push(summary);
-      let parsed;
-      try {
-        parsed = await parseFindingDocument(file.body);
-      } catch (err) {
-        if (err instanceof DocumentError || err instanceof InvalidDocumentError) {
-          if (err instanceof DocumentError) result.unreadable.push(file.path);
-          result.rejected.push({ path: file.path, reason: err.message });
-          summary.rejected++;
-          continue;
-        }
-        throw err;
+    for (const file of parsed.files) {
+      if (file.unreadable !== null) {
+        result.unreadable.push(file.path);
+        result.rejected.push({ path: file.path, reason: file.unreadable });
+        continue;
       }
-      summary.format = parsed.format;
-      for (const e of parsed.entries) {
+      for (const e of file.entries) {
         result.received++;
-        summary.received++;
-        const path = e.pointer ? `${file.path}#${e.pointer}` : file.path;
-        if (!e.draft) {
-          result.rejected.push({ path, reason: e.problem ?? 'not a finding' });
-          summary.rejected++;
-          continue;
-        }
-        try {
-          items.push({ path, source: parsed.format, finding: normaliseFinding(e.draft) });
-          fileOf.push(result.files.length - 1);
-        } catch (err) {
-          if (!(err instanceof FindingInputError)) throw err;
-          result.rejected.push({ path, reason: err.field ? `${err.field}: ${err.message}` : err.message });
-          summary.rejected++;
-        }
-      }
-      if (items.length > FINDING_LIMITS.perRequest) throw new InvalidInputError(`at most ${FINDING_LIMITS.perRequest} findings per request; split the upload`, { field: 'files' });
-    }
-    const bad = await this.#unknownProductOrgs(items.map((i) => i.finding));
-    const kept: Item[] = [];
-    const keptFile: number[] = [];
-    for (const [i, it] of items.entries()) {
-      if (it.finding.product.organisationId && bad.has(it.finding.product.organisationId)) {
-        result.rejected.push({ path: it.path, reason: `product.organisationId: organisation ${it.finding.product.organisationId} does not exist` });
-        result.files[fileOf[i]!]!.rejected++;
-      } else {
-        kept.push(it);
-        keptFile.push(fileOf[i]!);
+        if (e.finding) items.push({ path: e.path, source: file.format!, finding: e.finding });
+        else result.rejected.push({ path: e.path, reason: e.problem ?? 'not a finding' });
       }
     }
+    if (result.unreadable.length) return result;
+    const bad = await this.#unknownProductOrgs(actor, items.map((i) => i.finding));
+    const kept = items.filter((it) => {
+      const org = it.finding.product.organisationId;
+      if (!org || !bad.has(org)) return true;
+      result.rejected.push({ path: it.path, reason: `product.organisationId: organisation ${org} does not exist` });
+      return false;
+    });
     if (kept.length) {
       const out = await this.#ingest(actor, label, kept);
       result.created = out.created;
       result.duplicates = out.duplicates;
-      for (const [i, r] of out.results.entries()) result.files[keptFile[i]!]![r.created ? 'created' : 'duplicates']++;
     }
     return result;
   }
 
   async get(actor: Principal, id: string): Promise<FindingView> {
-    const f = await findFinding(this.deps.db, id);
-    if (!f) throw new NotFoundError('finding');
-    authorize(actor, 'finding.read', { label: f.label }, this.deps.clock.now());
+    const f = await this.#readable(actor, id);
     return presentFinding(f.row, await countReports(this.deps.db, f.row.seq));
   }
 
-  /** Every report on a finding, each with its reporter (credited) and why it was linked. */
-  async reports(actor: Principal, id: string): Promise<FindingReportView[]> {
-    const f = await findFinding(this.deps.db, id);
-    if (!f) throw new NotFoundError('finding');
-    authorize(actor, 'finding.read', { label: f.label }, this.deps.clock.now());
-    return (await listReports(this.deps.db, f.row.seq, 1000)).map((r) => {
+  /** Every report on a finding, oldest first, each with its reporter (credited) and why it was linked. */
+  async reports(actor: Principal, id: string, page: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<Page<FindingReportView>> {
+    const f = await this.#readable(actor, id);
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor, 1);
+    const rows = await listReports(this.deps.db, f.row.seq, limit + 1, after ? Number(after[0]) : null);
+    return toPage(rows, limit, (r) => {
       const submitted = JSON.parse(r.submitted) as NormalisedFinding;
       return {
         id: r.id,
@@ -279,7 +349,119 @@ export class FindingService {
         title: submitted.title,
         tool: submitted.tool,
       };
+    }, (r) => [r.seq]);
+  }
+
+  /**
+   * Possible duplicates: findings the caller may read that share a key with this one (across reporters and labels,
+   * which intake never links). Coordinators merge the real ones.
+   */
+  async candidates(actor: Principal, id: string, page: { limit?: number | undefined; cursor?: string | undefined } = {}): Promise<Page<CandidateView>> {
+    const now = this.deps.clock.now();
+    const f = await this.#readable(actor, id);
+    const limit = pageLimit(page.limit);
+    const after = decodeCursor(page.cursor, 1);
+    const rows = await candidatesOf(this.deps.db, findingScope(actor, now), f.row.seq, after ? Number(after[0]) : null, limit + 1);
+    return toPage(rows, limit, (r) => ({
+      finding: { id: r.id, title: r.title, state: r.state, reporter: { organisationId: r.reporter_org_id, organisationName: r.reporter_name }, createdAt: r.created_at },
+      shared: r.keys as CandidateView['shared'],
+    }), (r) => [r.seq]);
+  }
+
+  /**
+   * A coordinator merges finding `id` into finding `into` (a duplicate intake could not link: another reporter's
+   * finding it could not read, or one that shares no key). Every report, key and attachment moves to `into`, each
+   * report with reason `merged`, the note and the key both held; `into` is shared with the merged reporters'
+   * organisations so they keep reading what they reported; `id` stays as state `duplicate`, merged into `into`.
+   */
+  async merge(actor: Principal, id: string, input: { into: string; note: string }, expectedVersion?: number): Promise<FindingView> {
+    const now = this.deps.clock.now();
+    const note = checkNote(input?.note);
+    if (typeof input.into !== 'string' || input.into === '') throw new InvalidInputError('into is required: the finding to merge into', { field: 'into' });
+    const from = await this.#decidable(actor, id, now);
+    const to = await this.#decidable(actor, input.into, now);
+    if (from.row.seq === to.row.seq) throw new InvalidInputError('a finding cannot be merged into itself', { field: 'into' });
+    if (expectedVersion !== undefined) checkVersion(expectedVersion, from.row.version);
+    if (from.row.merged_into) throw new ConflictError(`this finding was already merged into ${from.row.merged_into}`);
+    if (to.row.merged_into) throw new ConflictError(`the finding to merge into was itself merged into ${to.row.merged_into}; merge into that one`);
+    await writeTx(this.deps, actor, async (tx, _audit, nowIso, auditMany) => {
+      const key = await sharedKey(tx, from.row.seq, to.row.seq);
+      const moving = await reportsOf(tx, from.row.seq);
+      await moveEverything(tx, from.row.seq, to.row.seq, { reason: 'merged', matched: key ? key.value : null, note, decided_by: actorName(actor) });
+      const orgs = [...new Set([from.row.owner_org_id, ...moving.map((r) => r.reporter_org_id)])].filter((o) => o !== to.row.owner_org_id);
+      await addShares(tx, to.row.seq, orgs);
+      const all = await reportsOf(tx, to.row.seq);
+      const aliases = aliasesOfReports(all);
+      const search = `${to.row.search} ${aliases.join(' ').toLowerCase()}`.slice(0, 2000);
+      if (!(await updateFindingDedup(tx, to.row.seq, { aliases: JSON.stringify(aliases), search }, nowIso))) throw new NotFoundError('finding');
+      const ok = await updateFindingDedup(tx, from.row.seq, { state: 'duplicate', merged_into: to.row.id, aliases: '[]' }, nowIso, from.row.version);
+      if (!ok) throw new ConflictError('the finding changed while it was being merged; read it again and retry');
+      await insertTriageEvents(tx, [{ finding_seq: from.row.seq, kind: 'state', from_state: from.row.state, to_state: 'duplicate', note: `merged into ${to.row.id}: ${note}`, detail: JSON.stringify({ mergedInto: to.row.id }), actor_user_id: actor.userId, actor: actorName(actor), at: nowIso }]);
+      const toLabel = { ...to.label, sharedWith: [...new Set([...(to.label.sharedWith ?? []), ...orgs])] };
+      await auditMany([
+        { action: 'finding.merge', recordType: 'finding', recordId: from.row.id, organisationId: from.label.owner, before: { state: from.row.state }, after: { state: 'duplicate', mergedInto: to.row.id, note, reports: moving.length }, label: from.label },
+        { action: 'finding.merged-in', recordType: 'finding', recordId: to.row.id, organisationId: to.label.owner, before: null, after: { from: from.row.id, note, matched: key, sharedWith: orgs }, label: toLabel },
+        ...(await this.#kev(tx, [to.row.seq], nowIso)),
+      ]);
     });
+    return this.get(actor, id);
+  }
+
+  /**
+   * A coordinator splits a wrongly linked report back out of finding `id`, with a note. A report that a merge moved
+   * goes back to the finding it came from (revived from `duplicate` if it had no report left); a report linked at
+   * intake gets a finding of its own, under the label its reporter asked for. Its keys move with it. The report that
+   * created a finding cannot be split from it (split the others instead).
+   */
+  async split(actor: Principal, id: string, reportId: string, input: { note: string }): Promise<SplitResult> {
+    const now = this.deps.clock.now();
+    const note = checkNote(input?.note);
+    const from = await this.#decidable(actor, id, now);
+    const report = await findReport(this.deps.db, reportId);
+    if (!report || report.finding_seq !== from.row.seq) throw new NotFoundError('report');
+    const targetId = await writeTx(this.deps, actor, async (tx, _audit, nowIso, auditMany) => {
+      const all = await reportsOf(tx, from.row.seq);
+      const mine = all.find((r) => r.seq === report.seq);
+      if (!mine) throw new NotFoundError('report');
+      if (all.length < 2) throw new ConflictError('this is the finding\'s only report; there is nothing to split it from');
+      if (mine.reason === 'first' && mine.origin_seq === null) throw new ConflictError('this report created the finding; split the other reports out of it instead');
+      const entries: AuditInput[] = [];
+      let target: { seq: number; id: string; label: AccessLabel };
+      const origin = mine.origin_seq !== null ? await this.#bySeq(tx, mine.origin_seq) : undefined;
+      if (origin && origin.row.merged_into === from.row.id) {
+        const revived = (await reportsOf(tx, origin.row.seq)).length === 0;
+        const back = [...(await reportsOf(tx, origin.row.seq)), mine];
+        const aliases = aliasesOfReports(back);
+        await moveReport(tx, mine.seq, origin.row.seq, { reason: 'split', matched: null, note, decided_by: actorName(actor), origin_seq: null });
+        await updateFindingDedup(tx, origin.row.seq, { aliases: JSON.stringify(aliases), search: `${origin.row.search} ${aliases.join(' ').toLowerCase()}`.slice(0, 2000), ...(revived ? { state: 'new', merged_into: null } : {}) }, nowIso);
+        if (revived) {
+          await insertTriageEvents(tx, [{ finding_seq: origin.row.seq, kind: 'state', from_state: origin.row.state, to_state: 'new', note: `split back out of ${from.row.id}: ${note}`, detail: JSON.stringify({ splitFrom: from.row.id }), actor_user_id: actor.userId, actor: actorName(actor), at: nowIso }]);
+        }
+        target = { seq: origin.row.seq, id: origin.row.id, label: origin.label };
+        entries.push({ action: 'finding.restore', recordType: 'finding', recordId: origin.row.id, organisationId: origin.label.owner, before: null, after: { report: report.id, from: from.row.id, note }, label: origin.label });
+      } else {
+        const submitted = JSON.parse(report.submitted) as NormalisedFinding;
+        const asked = report.label ? (JSON.parse(report.label) as { tlp: Tlp; embargoUntil: string | null; restricted: string | null }) : { tlp: from.label.tlp, embargoUntil: from.label.embargoUntil, restricted: from.label.restricted };
+        const label: AccessLabel = { owner: report.reporter_org_id, tlp: asked.tlp, embargoUntil: asked.embargoUntil, restricted: asked.restricted };
+        const sectors = submitted.product.organisationId ? ((await organisationSectors(tx, [submitted.product.organisationId])).get(submitted.product.organisationId) ?? []) : [];
+        const row = findingRow(submitted, label, report.reporter_org_id, report.reporter_user_id, report.source, sectors, nowIso);
+        const [seq] = await insertFindings(tx, [row]);
+        await moveReport(tx, mine.seq, seq!, { reason: 'split', matched: null, note, decided_by: actorName(actor), origin_seq: null });
+        target = { seq: seq!, id: row.id!, label };
+        entries.push({ action: 'finding.create', recordType: 'finding', recordId: row.id!, organisationId: label.owner, before: null, after: { report: report.id, reason: 'split', from: from.row.id, note, title: submitted.title }, label });
+      }
+      const remaining = all.filter((r) => r.seq !== mine.seq);
+      const aliases = aliasesOfReports(remaining);
+      await updateFindingDedup(tx, from.row.seq, { aliases: JSON.stringify(aliases), search: `${from.row.search}`.slice(0, 2000) }, nowIso);
+      entries.unshift({ action: 'finding.split', recordType: 'finding', recordId: from.row.id, organisationId: from.label.owner, before: null, after: { report: report.id, to: target.id, note }, label: from.label });
+      entries.push(...(await this.#kev(tx, [target.seq], nowIso)));
+      await auditMany(entries);
+      return target.id;
+    });
+    const target = await findFinding(this.deps.db, targetId);
+    // A report whose reporter asked for TLP:RED becomes a finding the coordinator cannot read: they learn its id only.
+    const readable = target !== undefined && allows(actor, 'finding.read', { label: target.label }, this.deps.clock.now());
+    return { findingId: targetId, finding: readable ? await this.get(actor, targetId) : null, from: await this.get(actor, id) };
   }
 
   /**
@@ -332,22 +514,54 @@ export class FindingService {
     return f;
   }
 
-  async #reporterLabel(actor: Principal, organisationId: unknown, tlp: unknown, embargoUntil: string | null | undefined, now: Date): Promise<AccessLabel> {
+  async #decidable(actor: Principal, id: string, now: Date) {
+    const f = await findFinding(this.deps.db, id);
+    if (!f) throw new NotFoundError('finding');
+    authorize(actor, 'finding.dedup', { label: f.label }, now);
+    return f;
+  }
+
+  async #bySeq(tx: Tx, seq: number) {
+    const id = (await tx.selectFrom('findings').select('id').where('seq', '=', seq).executeTakeFirst())?.id;
+    return id ? findFinding(tx, id) : undefined;
+  }
+
+  /** KEV-listed aliases mark these findings too (in the same transaction); the audit entries of the marks that changed. */
+  async #kev(tx: Tx, seqs: readonly number[], nowIso: string): Promise<AuditInput[]> {
+    if (!seqs.length) return [];
+    const marks = await this.peers().triage.markKnownExploited(tx, seqs, nowIso);
+    return marks
+      .filter((m) => m.changed)
+      .map((m) => ({ action: 'finding.kev', recordType: 'finding', recordId: m.id, organisationId: m.label.owner, before: null, after: { cves: m.cves, dateAdded: m.dateAdded, dueDate: m.dueDate }, label: m.label }));
+  }
+
+  async #reporterLabel(actor: Principal, organisationId: unknown, input: FindingInput['label'] | undefined, now: Date): Promise<AccessLabel> {
     if (typeof organisationId !== 'string' || organisationId === '') throw new InvalidInputError('organisationId is required: the reporting organisation', { field: 'organisationId' });
     // Membership first: a non-member learns nothing about whether the organisation exists.
     authorize(actor, 'finding.create', { reporter: organisationId }, now);
     if (!(await existingOrganisationIds(this.deps.db, [organisationId])).has(organisationId)) {
       throw new InvalidInputError(`organisation ${organisationId} does not exist`, { field: 'organisationId' });
     }
+    const tlp = input?.tlp;
     if (tlp !== undefined && !(TLP_LEVELS as readonly unknown[]).includes(tlp)) throw new InvalidInputError(`tlp must be one of ${TLP_LEVELS.join(', ')}`, { field: 'label.tlp' });
-    return buildLabel(organisationId, { ...(tlp ? { tlp: tlp as Tlp } : {}), ...(embargoUntil !== undefined ? { embargoUntil } : {}) }, undefined, 'AMBER');
+    const label = buildLabel(organisationId, { ...(tlp ? { tlp } : {}), ...(input?.embargoUntil !== undefined ? { embargoUntil: input.embargoUntil } : {}), ...(input?.restricted !== undefined ? { restricted: input.restricted } : {}) }, undefined, 'AMBER');
+    if (label.restricted) authorize(actor, 'label.apply', label, now);
+    return label;
   }
 
-  async #unknownProductOrgs(findings: readonly NormalisedFinding[]): Promise<Set<string>> {
+  /**
+   * Maker organisations named by the findings that the reporter may not see (or that do not exist): both answer
+   * "does not exist", so naming an id reveals nothing about organisations hidden from the reporter.
+   */
+  async #unknownProductOrgs(actor: Principal, findings: readonly NormalisedFinding[]): Promise<Set<string>> {
     const ids = [...new Set(findings.map((f) => f.product.organisationId).filter((x): x is string => !!x))];
-    if (!ids.length) return new Set();
-    const known = await existingOrganisationIds(this.deps.db, ids);
-    return new Set(ids.filter((i) => !known.has(i)));
+    const scope = organisationScope(actor, this.deps.clock.now());
+    const bad = new Set<string>();
+    for (const id of ids) {
+      const ok = /^[0-9a-f-]{36}$/i.test(id) && (await findVisibleOrganisation(this.deps.db, scope, id));
+      if (!ok) bad.add(id);
+    }
+    return bad;
   }
 
   /** De-duplicates and writes a batch in one transaction, with one audit entry per finding created or report linked. */
@@ -358,6 +572,7 @@ export class FindingService {
       actor,
       async (tx, _audit, now, auditMany) => {
         const allKeys = items.flatMap((i) => dedupKeys(i.finding));
+        // Only what the reporter may read is matched: linking to a hidden finding would reveal it.
         const stored = await readableKeyOwners(tx, scope, allKeys);
         const storedIds = new Map([...stored].map(([k, seq]) => [k, String(seq)]));
         const decisions = decideDuplicates(items.map((i) => i.finding), storedIds);
@@ -370,49 +585,14 @@ export class FindingService {
           if (d.target !== null) continue;
           const f = items[i]!.finding;
           newIdx.push(i);
-          const s = f.product.organisationId ? (sectors.get(f.product.organisationId) ?? []) : [];
-          rows.push({
-            id: randomUUID(),
-            owner_org_id: label.owner,
-            tlp: label.tlp,
-            embargo_until: label.embargoUntil,
-            restricted_role: label.restricted,
-            state: 'new',
-            title: f.title,
-            description: f.description,
-            cwe: f.cwe,
-            product_purl: f.product.purl,
-            product_versions: f.product.versions,
-            product_cpe: f.product.cpe,
-            product_name: f.product.name,
-            product_org_id: f.product.organisationId,
-            location: f.location,
-            source: items[i]!.source,
-            reporter_org_id: label.owner,
-            reporter_user_id: actor.userId,
-            sectors: s.length ? `,${s.join(',')},` : '',
-            aliases: JSON.stringify(f.aliases),
-            cvss4_vector: null,
-            cvss4_score: null,
-            cvss3_vector: null,
-            cvss3_score: null,
-            ssvc: null,
-            ssvc_rank: 0,
-            exploitation_rank: 0,
-            cvss_rank: 0,
-            kev_due_date: null,
-            kev_date_added: null,
-            search: searchText(f),
-            version: 1,
-            created_at: now,
-            updated_at: now,
-          });
+          rows.push(findingRow(f, label, label.owner, actor.userId, items[i]!.source, f.product.organisationId ? (sectors.get(f.product.organisationId) ?? []) : [], now));
         }
         const newSeqs = await insertFindings(tx, rows);
         const seqOfNew = new Map(newIdx.map((itemIndex, k) => [`new:${itemIndex}`, newSeqs[k]!]));
-        const idOfNew = new Map(newIdx.map((itemIndex, k) => [`new:${itemIndex}`, rows[k]!.id]));
+        const idOfNew = new Map(newIdx.map((itemIndex, k) => [`new:${itemIndex}`, rows[k]!.id!]));
         const targetSeq = (t: string) => seqOfNew.get(t) ?? Number(t);
 
+        const asked = labelJson(label);
         const reportRows = items.map((it, i) => {
           const d = decisions[i]!;
           return {
@@ -425,6 +605,7 @@ export class FindingService {
             reason: d.kind ? REASON_OF_KIND[d.kind] : 'first',
             matched: d.matched,
             received_at: now,
+            label: asked,
           };
         });
         const reportSeqs = await insertReports(tx, reportRows);
@@ -441,10 +622,12 @@ export class FindingService {
           for (const a of items[i]!.finding.aliases) have.add(a);
           grown.set(seq, have);
         }
+        const grew: number[] = [];
         for (const [seq, set] of grown) {
           const c = current.get(seq);
           if (!c || set.size === c.aliases.length) continue;
           const aliases = [...set];
+          grew.push(seq);
           await setAliases(tx, seq, aliases, `${c.search} ${aliases.join(' ').toLowerCase()}`.slice(0, 2000), now);
         }
 
@@ -466,6 +649,8 @@ export class FindingService {
             label: created ? label : (current.get(seq)?.label ?? label),
           });
         }
+        // KEV-listed aliases mark new findings (and findings whose aliases grew) in this same transaction.
+        entries.push(...(await this.#kev(tx, [...newSeqs, ...grew], now)));
         await auditMany(entries);
         return { created: newIdx.length, duplicates: items.length - newIdx.length, results };
       },
@@ -474,3 +659,6 @@ export class FindingService {
     );
   }
 }
+
+/** The per-request cap on findings, for the routes' descriptions. */
+export const FINDINGS_PER_REQUEST = FINDING_LIMITS.perRequest;

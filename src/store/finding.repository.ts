@@ -3,7 +3,8 @@
  * `visibleTo` with finding_shares, the SQL form of the finding read rule, so what is matched, listed or counted is
  * exactly what canRead allows.
  */
-import type { Selectable } from 'kysely';
+import { setImmediate as yieldToLoop } from 'node:timers/promises';
+import type { Insertable, Selectable } from 'kysely';
 import type { AccessLabel, Tlp } from '../domain/policy/access-label.ts';
 import type { FindingScope } from '../domain/policy/finding.policy.ts';
 import type { Db, Tx } from './db.ts';
@@ -11,8 +12,8 @@ import type { FindingReportTable, FindingTable } from './schema-intake.ts';
 import { visibleTo } from './visibility.ts';
 
 export type FindingRow = Selectable<FindingTable> & { reporter_name: string; product_org_name: string | null };
-export type NewFindingRow = Omit<FindingTable, 'seq'>;
-export type NewReportRow = Omit<FindingReportTable, 'seq'>;
+export type NewFindingRow = Insertable<FindingTable>;
+export type NewReportRow = Insertable<FindingReportTable>;
 export type ReportRow = Selectable<FindingReportTable> & { reporter_name: string };
 
 export const FINDING_SHARES = { table: 'finding_shares', recordColumn: 'finding_seq', keyColumn: 'seq' } as const;
@@ -106,11 +107,17 @@ async function keyOwners(db: Db | Tx, keys: readonly { kind: string; value: stri
   return out;
 }
 
+/*
+ * Bulk inserts go in statements of a few hundred rows, and between statements the event loop gets a turn: an upload
+ * of 10,000 findings must not hold every other request (on SQLite the driver is synchronous) for its whole length.
+ */
+
 export async function insertFindings(tx: Tx, rows: readonly NewFindingRow[]): Promise<number[]> {
   const seqs: number[] = [];
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT) {
     const got = await tx.insertInto('findings').values(rows.slice(i, i + ROWS_PER_INSERT) as NewFindingRow[]).returning(['seq']).execute();
     for (const g of got) seqs.push(Number(g.seq));
+    await yieldToLoop();
   }
   return seqs;
 }
@@ -120,12 +127,16 @@ export async function insertReports(tx: Tx, rows: readonly NewReportRow[]): Prom
   for (let i = 0; i < rows.length; i += ROWS_PER_INSERT * 2) {
     const got = await tx.insertInto('finding_reports').values(rows.slice(i, i + ROWS_PER_INSERT * 2) as NewReportRow[]).returning(['seq']).execute();
     for (const g of got) seqs.push(Number(g.seq));
+    await yieldToLoop();
   }
   return seqs;
 }
 
 export async function insertKeys(tx: Tx, rows: readonly { finding_seq: number; report_seq: number; kind: string; value: string }[]): Promise<void> {
-  for (let i = 0; i < rows.length; i += 2000) await tx.insertInto('finding_keys').values(rows.slice(i, i + 2000) as never).execute();
+  for (let i = 0; i < rows.length; i += 2000) {
+    await tx.insertInto('finding_keys').values(rows.slice(i, i + 2000) as never).execute();
+    await yieldToLoop();
+  }
 }
 
 /** A duplicate's aliases join the finding's, so a later report with any of them is found by alias. */
@@ -142,18 +153,144 @@ export async function aliasesBySeq(db: Db | Tx, seqs: readonly number[]): Promis
   return out;
 }
 
-/** Reports of one finding, oldest first, with the reporting organisation's name. */
-export async function listReports(db: Db | Tx, findingSeq: number, limit: number): Promise<ReportRow[]> {
-  const rows = await db
+/** Reports of one finding, oldest first, with the reporting organisation's name; a page after report `afterSeq`. */
+export async function listReports(db: Db | Tx, findingSeq: number, limit: number, afterSeq: number | null = null): Promise<ReportRow[]> {
+  let q = db
     .selectFrom('finding_reports')
     .innerJoin('organisations', 'organisations.id', 'finding_reports.reporter_org_id')
     .selectAll('finding_reports')
     .select('organisations.name as reporter_name')
-    .where('finding_reports.finding_seq', '=', findingSeq)
-    .orderBy('finding_reports.seq')
-    .limit(limit)
+    .where('finding_reports.finding_seq', '=', findingSeq);
+  if (afterSeq !== null) q = q.where('finding_reports.seq', '>', afterSeq);
+  const rows = await q.orderBy('finding_reports.seq').limit(limit).execute();
+  return rows.map((r) => ({ ...r, seq: Number(r.seq), finding_seq: Number(r.finding_seq) })) as ReportRow[];
+}
+
+/** One report by id (unscoped: the caller checks it belongs to the finding it authorised on). */
+export async function findReport(db: Db | Tx, id: string): Promise<ReportRow | undefined> {
+  const r = await db
+    .selectFrom('finding_reports')
+    .innerJoin('organisations', 'organisations.id', 'finding_reports.reporter_org_id')
+    .selectAll('finding_reports')
+    .select('organisations.name as reporter_name')
+    .where('finding_reports.id', '=', id)
+    .executeTakeFirst();
+  return r ? ({ ...r, seq: Number(r.seq), finding_seq: Number(r.finding_seq) } as ReportRow) : undefined;
+}
+
+/** Every report of a finding without names (small: what merges and splits recompute aliases from). */
+export async function reportsOf(tx: Db | Tx, findingSeq: number): Promise<{ seq: number; reporter_org_id: string; submitted: string; reason: string; origin_seq: number | null }[]> {
+  const rows = await tx.selectFrom('finding_reports').select(['seq', 'reporter_org_id', 'submitted', 'reason', 'origin_seq']).where('finding_seq', '=', findingSeq).orderBy('seq').execute();
+  return rows.map((r) => ({ seq: Number(r.seq), reporter_org_id: r.reporter_org_id, submitted: r.submitted, reason: r.reason, origin_seq: r.origin_seq === null || r.origin_seq === undefined ? null : Number(r.origin_seq) }));
+}
+
+export interface CandidateRow {
+  seq: number;
+  id: string;
+  title: string;
+  state: string;
+  reporter_org_id: string;
+  reporter_name: string;
+  created_at: string;
+  keys: { kind: string; value: string }[];
+}
+
+/**
+ * Findings the reader may read that share a de-duplication key with finding `seq` (itself excluded), oldest first, a
+ * page after `afterSeq`; each with the keys it shares. The read rule is in the SQL, so nothing about an unreadable
+ * finding (not even that one exists) reaches the answer.
+ */
+export async function candidatesOf(db: Db, scope: FindingScope, seq: number, afterSeq: number | null, limit: number): Promise<CandidateRow[]> {
+  let q = db
+    .selectFrom('finding_keys as mine')
+    .innerJoin('finding_keys as theirs', (j) => j.onRef('theirs.kind', '=', 'mine.kind').onRef('theirs.value', '=', 'mine.value'))
+    .innerJoin('findings', 'findings.seq', 'theirs.finding_seq')
+    .select('findings.seq')
+    .distinct()
+    .where('mine.finding_seq', '=', seq)
+    .where('theirs.finding_seq', '!=', seq);
+  if (!scope.all) q = q.where(visibleTo(scope.facts, scope.now, 'findings', undefined, FINDING_SHARES));
+  if (afterSeq !== null) q = q.where('findings.seq', '>', afterSeq);
+  const seqs = (await q.orderBy('findings.seq').limit(limit).execute()).map((r) => Number(r.seq));
+  if (!seqs.length) return [];
+  const rows = await db
+    .selectFrom('findings')
+    .innerJoin('organisations', 'organisations.id', 'findings.reporter_org_id')
+    .select(['findings.seq', 'findings.id', 'findings.title', 'findings.state', 'findings.reporter_org_id', 'organisations.name as reporter_name', 'findings.created_at'])
+    .where('findings.seq', 'in', seqs)
+    .orderBy('findings.seq')
     .execute();
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) })) as ReportRow[];
+  const shared = await db
+    .selectFrom('finding_keys as mine')
+    .innerJoin('finding_keys as theirs', (j) => j.onRef('theirs.kind', '=', 'mine.kind').onRef('theirs.value', '=', 'mine.value'))
+    .select(['theirs.finding_seq', 'theirs.kind', 'theirs.value'])
+    .distinct()
+    .where('mine.finding_seq', '=', seq)
+    .where('theirs.finding_seq', 'in', seqs)
+    .execute();
+  return rows.map((r) => ({
+    ...r,
+    seq: Number(r.seq),
+    keys: shared.filter((k) => Number(k.finding_seq) === Number(r.seq)).map((k) => ({ kind: k.kind, value: k.value })).sort((a, b) => (a.kind + a.value).localeCompare(b.kind + b.value)),
+  }));
+}
+
+/** A key both findings hold, strongest kind first (what a merge records as matched), or null. */
+export async function sharedKey(tx: Db | Tx, a: number, b: number): Promise<{ kind: string; value: string } | null> {
+  const rows = await tx
+    .selectFrom('finding_keys as x')
+    .innerJoin('finding_keys as y', (j) => j.onRef('y.kind', '=', 'x.kind').onRef('y.value', '=', 'x.value'))
+    .select(['x.kind', 'x.value'])
+    .where('x.finding_seq', '=', a)
+    .where('y.finding_seq', '=', b)
+    .limit(50)
+    .execute();
+  const order = ['fingerprint', 'alias', 'locus'];
+  rows.sort((p, q) => order.indexOf(p.kind) - order.indexOf(q.kind));
+  return rows[0] ?? null;
+}
+
+/** A merge: every report, key and attachment of finding `from` moves to finding `to`. */
+export async function moveEverything(tx: Tx, from: number, to: number, report: { reason: string; matched: string | null; note: string; decided_by: string }): Promise<void> {
+  await tx
+    .updateTable('finding_reports')
+    .set((eb) => ({ finding_seq: to, reason: report.reason, matched: report.matched, note: report.note, decided_by: report.decided_by, origin_seq: eb.fn.coalesce('origin_seq', eb.val(from)) }))
+    .where('finding_seq', '=', from)
+    .execute();
+  await tx.updateTable('finding_keys').set({ finding_seq: to }).where('finding_seq', '=', from).execute();
+  await tx.updateTable('attachments').set({ finding_seq: to }).where('finding_seq', '=', from).execute();
+}
+
+/** A split: one report, and its keys, move to finding `to`. */
+export async function moveReport(tx: Tx, reportSeq: number, to: number, set: { reason: string; matched: string | null; note: string; decided_by: string; origin_seq: number | null }): Promise<void> {
+  await tx.updateTable('finding_reports').set({ finding_seq: to, ...set }).where('seq', '=', reportSeq).execute();
+  await tx.updateTable('finding_keys').set({ finding_seq: to }).where('report_seq', '=', reportSeq).execute();
+}
+
+/** Adds organisations to a finding's shared-with list (already there: nothing happens). */
+export async function addShares(tx: Tx, seq: number, organisationIds: readonly string[]): Promise<void> {
+  if (!organisationIds.length) return;
+  await tx
+    .insertInto('finding_shares')
+    .values(organisationIds.map((organisation_id) => ({ finding_seq: seq, organisation_id })))
+    .onConflict((oc) => oc.columns(['finding_seq', 'organisation_id']).doNothing())
+    .execute();
+}
+
+/** A coordinator's change to a finding's dedup fields, conditional on the version read when one is given. */
+export async function updateFindingDedup(
+  tx: Tx,
+  seq: number,
+  set: Partial<Pick<FindingTable, 'state' | 'merged_into' | 'aliases' | 'search'>>,
+  nowIso: string,
+  expectedVersion?: number,
+): Promise<boolean> {
+  let q = tx
+    .updateTable('findings')
+    .set((eb) => ({ ...set, updated_at: nowIso, version: eb('version', '+', 1) }))
+    .where('seq', '=', seq);
+  if (expectedVersion !== undefined) q = q.where('version', '=', expectedVersion);
+  return Number((await q.executeTakeFirst()).numUpdatedRows) === 1;
 }
 
 export async function countReports(db: Db | Tx, findingSeq: number): Promise<number> {
