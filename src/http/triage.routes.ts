@@ -117,6 +117,14 @@ export const triageRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = a
     return view;
   });
 
+  app.get('/kev', {
+    schema: {
+      tags,
+      summary: 'The stored CISA KEV catalogue: its version, when it was imported and how many entries it holds (nulls before the first import)',
+      response: { 200: Type.Object({ catalogVersion: Nullable(Type.String()), importedAt: Nullable(Type.String({ format: 'date-time' })), entries: Type.Integer() }), ...errorResponses() },
+    },
+  }, async (request) => triage.kevStatus(request.principal));
+
   app.get('/kev/:cve', {
     schema: {
       tags,

@@ -14,6 +14,7 @@ import {
   applyKevToFindings,
   findingSeqsWithAliases,
   findKevEntry,
+  kevCatalogueStatus,
   insertTriageEvents,
   kevEntriesFor,
   listQueue,
@@ -62,6 +63,12 @@ export interface KevImportSummary {
   entries: number;
   findings: number;
   advisories: number;
+}
+
+export interface KevStatusView {
+  catalogVersion: string | null;
+  importedAt: string | null;
+  entries: number;
 }
 
 export type AdvisoryKevView = Omit<KevEntryView, 'requiredAction' | 'catalogVersion'>;
@@ -245,6 +252,13 @@ export class TriageService {
     const carrying = await advisoriesCarrying(this.deps.db, new Set(catalogue.entries.map((e) => e.cve)));
     const advisories = isOperator(actor) ? carrying.length : carrying.filter((a) => allows(actor, 'advisory.read', { label: a.label, state: a.state as 'draft' | 'published' | 'withdrawn' }, now)).length;
     return { entries: catalogue.entries.length, findings, advisories };
+  }
+
+  /** Which catalogue is stored, so that "not in KEV" is said only when a catalogue was looked in. */
+  async kevStatus(actor: Principal): Promise<KevStatusView> {
+    authorize(actor, 'kev.read', null, this.deps.clock.now());
+    const s = await kevCatalogueStatus(this.deps.db);
+    return s ?? { catalogVersion: null, importedAt: null, entries: 0 };
   }
 
   async kevEntry(actor: Principal, cve: string): Promise<KevEntryView> {

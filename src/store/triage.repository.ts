@@ -172,6 +172,12 @@ export async function replaceKevCatalogue(tx: Tx, entries: readonly KevEntry[], 
   for (let i = 0; i < rows.length; i += 200) await tx.insertInto('kev_entries').values(rows.slice(i, i + 200)).execute();
 }
 
+/** The stored catalogue's version, import time and size (one version at a time: an import replaces the whole). */
+export async function kevCatalogueStatus(db: Db): Promise<{ catalogVersion: string; importedAt: string; entries: number } | null> {
+  const r = await db.selectFrom('kev_entries').select(['catalog_version', (eb) => eb.fn.max('imported_at').as('at'), (eb) => eb.fn.countAll().as('n')]).groupBy('catalog_version').executeTakeFirst();
+  return r ? { catalogVersion: r.catalog_version, importedAt: String(r.at), entries: Number(r.n) } : null;
+}
+
 export async function findKevEntry(db: Db, cve: string): Promise<KevEntryTable | undefined> {
   return db.selectFrom('kev_entries').selectAll().where('cve', '=', cve).executeTakeFirst();
 }
@@ -325,9 +331,29 @@ export async function readableFindingSeqs(db: Db | Tx, scope: FindingScope, seqs
   return n;
 }
 
-/** Bench only: many findings in few statements (the bench generates them; SQL stays here). */
+/** Bench only: many findings in few statements, each with its first report (the queue's reporter filter reads reports). */
 export async function benchInsertFindings(db: Db, rows: readonly Omit<FindingTable, 'seq'>[]): Promise<void> {
   await db.transaction().execute(async (tx) => {
-    for (let i = 0; i < rows.length; i += 400) await tx.insertInto('findings').values(rows.slice(i, i + 400) as Omit<FindingTable, 'seq'>[]).execute();
+    for (let i = 0; i < rows.length; i += 400) {
+      const part = rows.slice(i, i + 400) as Omit<FindingTable, 'seq'>[];
+      const made = await tx.insertInto('findings').values(part).returning(['seq', 'id']).execute();
+      const seqOf = new Map(made.map((m) => [m.id, Number(m.seq)]));
+      await tx.insertInto('finding_reports').values(part.map((r) => ({
+        id: `${r.id}-r`,
+        finding_seq: seqOf.get(r.id)!,
+        reporter_org_id: r.reporter_org_id,
+        reporter_user_id: null,
+        source: r.source,
+        submitted: '{}',
+        reason: 'first',
+        matched: null,
+        received_at: r.created_at,
+      }))).execute();
+    }
   });
+}
+
+/** Bench only: fresh planner statistics after a bulk load (both databases plan the queue from them). */
+export async function benchAnalyze(db: Db, isPg: boolean): Promise<void> {
+  await sql.raw(isPg ? 'analyze findings; analyze finding_reports; analyze finding_shares' : 'analyze').execute(db);
 }

@@ -152,9 +152,11 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     const badBody = await api.post('/kev/import', gov, { catalogVersion: 'x' });
     assert.equal(badBody.status, 400);
     assert.equal(Number((await server.container.deps.db.selectFrom('kev_entries').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n), 0, 'nothing written');
+    assert.deepEqual((await api.get('/kev', lab)).body, { catalogVersion: null, importedAt: null, entries: 0 }, 'no catalogue yet, and the answer says so');
     const res = await api.post('/kev/import', gov, JSON.parse(KEV.toString()));
     assert.equal(res.status, 200, JSON.stringify(res.body));
     assert.deepEqual(res.body, { entries: 3, findings: 1, advisories: 1 });
+    assert.deepEqual((await api.get('/kev', lab)).body, { catalogVersion: '2025.08.25', importedAt: clock.now().toISOString(), entries: 3 });
     const m = await server.container.services.findings.get(sys, marked.id);
     assert.equal(m.exploitation, 'active');
     assert.deepEqual(m.kev, { dateAdded: '2021-12-10', dueDate: '2021-12-24' });

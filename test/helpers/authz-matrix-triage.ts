@@ -354,6 +354,17 @@ MATRIX.push(
     },
   },
   {
+    method: 'GET', url: '/api/v1/kev', rule: 'the stored catalogue\'s version and size, for any signed-in reader; anonymous 401',
+    async check(w) {
+      const k = await kevWorld(w);
+      for (const r of w.readers) {
+        const res = await w.api.get('/kev', r.caller);
+        if (r.anonymous) assert.equal(res.status, 401, r.name);
+        else assert.deepEqual([res.status, res.body.catalogVersion, res.body.entries], [200, k.catalogue.catalogVersion, k.catalogue.count], r.name);
+      }
+    },
+  },
+  {
     method: 'GET', url: '/api/v1/kev/:cve', rule: 'any signed-in reader (CISA publishes the catalogue); absent CVEs 404; anonymous 401',
     async check(w) {
       await kevWorld(w);
