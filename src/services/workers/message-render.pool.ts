@@ -3,7 +3,7 @@
  * renders in under a millisecond when it is prose, but hostile input (thousands of unmatched emphasis markers or
  * brackets) takes tens of milliseconds warm and hundreds cold: on the request thread that would stall every other
  * request. So rendering runs in one worker thread, each batch capped in time; the thread starts on first use and ends
- * when idle. Messages are rendered once, when posted (the HTML is stored), so the thread is rarely busy.
+ * after ten idle minutes. Messages are rendered once, when posted (the HTML is stored), so the thread is rarely busy.
  */
 import { Piscina } from 'piscina';
 import { InvalidInputError, RateLimitedError } from '../../domain/errors.ts';
@@ -19,7 +19,9 @@ function renderPool(): Piscina {
     minThreads: 0,
     // One thread: rendering is short and rare; the other cores belong to requests and the database.
     maxThreads: 1,
-    idleTimeout: 30_000,
+    // Starting the thread (tsx, markdown-it, sanitize-html) takes a second or two on a busy machine: keep it while
+    // people are talking; an idle thread does not keep the process alive.
+    idleTimeout: 10 * 60_000,
     maxQueue: 64,
   });
   return pool;
