@@ -77,6 +77,15 @@ it('triage rules, as a table', () => {
     ['cli', 'triage an AMBER finding of A (the CLI is no coordinator: labels bind it)', () => outcome('cli', 'triage.write', finding('AMBER')), 'not-found'],
     ['cli', 'triage a RED finding of A', () => outcome('cli', 'triage.write', finding('RED')), 'not-found'],
 
+    // Who made a change, by e-mail: coordinators, the operator and the person themself; everyone else reads "coordinator".
+    ['memberB', 'see who triaged', () => outcome('memberB', 'triage.actor', { userId: 'coordinator' }), 'not-found'],
+    ['memberA', 'see who triaged own finding', () => outcome('memberA', 'triage.actor', { userId: 'coordinator' }), 'not-found'],
+    ['plain site admin', 'see who triaged', () => outcomeOf(plainSiteAdmin, 'triage.actor', { userId: 'coordinator' } as never), 'not-found'],
+    ['coordinator', 'see who triaged (a colleague)', () => outcome('coordinator', 'triage.actor', { userId: 'reviewer-coordinator' }), 'allow'],
+    ['memberA', 'see own name', () => outcome('memberA', 'triage.actor', { userId: 'member-a' }), 'allow'],
+    ['system', 'see who triaged', () => outcome('system', 'triage.actor', { userId: 'coordinator' }), 'allow'],
+    ['anonymous', 'see who triaged', () => outcome('anonymous', 'triage.actor', { userId: 'coordinator' }), 'unauthenticated'],
+
     // The KEV catalogue: imported by site administrators and coordinators, read by every signed-in user.
     ['plain site admin', 'import KEV', () => outcomeOf(plainSiteAdmin, 'kev.import', null as never), 'allow'],
     ['coordinator', 'import KEV', () => outcome('coordinator', 'kev.import', null), 'allow'],
