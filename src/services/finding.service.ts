@@ -27,7 +27,7 @@ import {
   type NormalisedFinding,
 } from '../domain/intake/finding-input.ts';
 import { TLP_LEVELS, type AccessLabel, type Principal, type Tlp } from '../domain/policy/access-label.ts';
-import { allows, authorize } from '../domain/policy/authorize.ts';
+import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
 import { findingScope } from '../domain/policy/finding.policy.ts';
 import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
@@ -376,6 +376,8 @@ export class FindingService {
    */
   async merge(actor: Principal, id: string, input: { into: string; note: string }, expectedVersion?: number): Promise<FindingView> {
     const now = this.deps.clock.now();
+    // Anonymous and read-only callers are refused before anything is looked up.
+    guardFor(actor, 'finding.dedup');
     const note = checkNote(input?.note);
     if (typeof input.into !== 'string' || input.into === '') throw new InvalidInputError('into is required: the finding to merge into', { field: 'into' });
     const from = await this.#decidable(actor, id, now);
@@ -415,6 +417,7 @@ export class FindingService {
    */
   async split(actor: Principal, id: string, reportId: string, input: { note: string }): Promise<SplitResult> {
     const now = this.deps.clock.now();
+    guardFor(actor, 'finding.dedup');
     const note = checkNote(input?.note);
     const from = await this.#decidable(actor, id, now);
     const report = await findReport(this.deps.db, reportId);
@@ -470,6 +473,7 @@ export class FindingService {
    * one short transaction stores the blob, the row and the audit entry.
    */
   async attach(actor: Principal, findingId: string, upload: { body: AsyncIterable<Uint8Array> | Uint8Array; filename?: string | null; mediaType?: string | null; declaredSize?: number | null }): Promise<AttachmentView> {
+    guardFor(actor, 'finding.attach');
     const f = await findFinding(this.deps.db, findingId);
     if (!f) throw new NotFoundError('finding');
     authorize(actor, 'finding.attach', { label: f.label }, this.deps.clock.now());
@@ -508,6 +512,8 @@ export class FindingService {
   }
 
   async #readable(actor: Principal, id: string) {
+    // The guards first: an anonymous caller gets the same 401 whether or not the finding exists.
+    guardFor(actor, 'finding.read');
     const f = await findFinding(this.deps.db, id);
     if (!f) throw new NotFoundError('finding');
     authorize(actor, 'finding.read', { label: f.label }, this.deps.clock.now());
@@ -515,6 +521,7 @@ export class FindingService {
   }
 
   async #decidable(actor: Principal, id: string, now: Date) {
+    guardFor(actor, 'finding.dedup');
     const f = await findFinding(this.deps.db, id);
     if (!f) throw new NotFoundError('finding');
     authorize(actor, 'finding.dedup', { label: f.label }, now);
