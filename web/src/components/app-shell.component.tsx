@@ -1,8 +1,9 @@
 // The frame around every page: a plain USWDS extended header (this is open-source software, not a .gov site, so no
 // "official website" banner), role-aware navigation, the signed-in user's controls, and a footer.
 import { useEffect, useState, type ReactNode } from 'react';
-import { Button, ExtendedNav, GridContainer, Header, NavMenuButton, Title } from '@trussworks/react-uswds';
+import { Button, ExtendedNav, GridContainer, Header, Icon, NavMenuButton, Title } from '@trussworks/react-uswds';
 import { AppLink, usePath } from '../router.tsx';
+import { useUnreadNotifications } from '../hooks/use-unread-notifications.ts';
 import { canAdminister, useSessionContext } from '../session.context.tsx';
 import type { Session } from '../api.ts';
 
@@ -87,6 +88,7 @@ export function AppShell({ session, children }: { session: Session; children: Re
   const { signOut } = useSessionContext();
   const [expanded, setExpanded] = useState(false);
   const [signingOut, setSigningOut] = useState(false);
+  const unread = useUnreadNotifications(path);
 
   // Close the mobile menu when the page changes.
   useEffect(() => setExpanded(false), [path]);
@@ -111,7 +113,26 @@ export function AppShell({ session, children }: { session: Session; children: Re
     </AppLink>
   ));
 
+  const unreadText = unread && unread.unread > 0 ? (unread.capped ? `${unread.unread}+` : String(unread.unread)) : null;
   const secondaryItems = [
+    // A header control, not a navigation entry: the primary navigation has no room left at 1280 px.
+    <AppLink
+      key="notifications"
+      href="/notifications"
+      aria-label={unreadText ? `Notifications, ${unreadText} unread` : 'Notifications'}
+      aria-current={path === '/notifications' ? 'page' : undefined}
+      title="Notifications"
+      data-testid="notifications-link"
+    >
+      {/* A bell, not a word, on wide screens: the header's secondary links already fill the row at 1280 px. */}
+      {unreadText ? <Icon.NotificationsActive aria-hidden focusable={false} size={3} className="text-middle" /> : <Icon.NotificationsNone aria-hidden focusable={false} size={3} className="text-middle" />}
+      <span className="desktop:display-none margin-left-05">Notifications</span>
+      {unreadText && (
+        <span className="usa-tag bg-secondary-dark margin-left-05" data-testid="unread-count">
+          {unreadText}
+        </span>
+      )}
+    </AppLink>,
     <span key="who" className="ch-user" title={session.user.name}>
       Signed in as{' '}
       <AppLink href="/account" title="Your account and password">
