@@ -633,7 +633,7 @@ export class CaseService {
   }
 
   async addParticipant(actor: Principal, id: string, input: { organisationId: string; role: ParticipantRole }): Promise<CaseView> {
-    guardFor(actor, 'case.read');
+    guardFor(actor, 'case.manage');
     if (!(PARTICIPANT_ROLES as readonly string[]).includes(input.role)) throw new InvalidInputError(`role must be one of ${PARTICIPANT_ROLES.join(', ')}`, { field: 'role' });
     const now = this.#now();
     return writeTx(this.deps, actor, async (tx, audit, at) => {
@@ -663,7 +663,7 @@ export class CaseService {
    * through another case with the same finding.
    */
   async removeParticipant(actor: Principal, id: string, organisationId: string): Promise<CaseView | null> {
-    guardFor(actor, 'case.read');
+    guardFor(actor, 'case.manage');
     const now = this.#now();
     return writeTx(this.deps, actor, async (tx, audit, at) => {
       const { row, record } = await this.#load(tx, actor, id, 'case.read');
@@ -869,9 +869,15 @@ export class CaseService {
       entry.reasons.push({ findingId: f.id, match: 'product-organisation', declaration: null });
       found.set(o.id, entry);
     }
-    const items = [...found].filter(([org]) => !record.participants.has(org)).map(([organisationId, e]) => ({ organisationId, ...e }));
+    // Only organisations the caller may see in the directory: a suggestion names its organisation.
+    const scope = organisationScope(actor, now);
+    const items: SuggestionView[] = [];
+    for (const [organisationId, e] of found) {
+      if (record.participants.has(organisationId) || items.length >= 200) continue;
+      if (await findVisibleOrganisation(this.deps.db, scope, organisationId)) items.push({ organisationId, ...e });
+    }
     items.sort((a, b) => b.reasons.length - a.reasons.length || a.name.localeCompare(b.name));
-    return { items: items.slice(0, 200) };
+    return { items };
   }
 
   // ---- The advisory ----
