@@ -2,7 +2,7 @@
 // thread, as tabs with their unread counts. Messages oldest to newest with "Load older" above them; opening a thread
 // marks it read up to the newest message shown (those that were new keep their "New" tag until the page is left).
 // The composer previews the Markdown exactly as the server will render it and uploads files right after posting.
-import { useCallback, useEffect, useId, useMemo, useRef, useState, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
+import { useCallback, useEffect, useId, useMemo, useRef, useState, type ChangeEvent, type FormEvent, type KeyboardEvent, type RefObject } from 'react';
 import { Button, Select, Textarea } from '@trussworks/react-uswds';
 import { errorMessage } from '../api.ts';
 import { caseThreadApi, MESSAGE_MAX_CHARS, type CaseThreadApi, type MessageView, type ThreadName, type ThreadSummaryView } from '../api-case-threads.ts';
@@ -334,7 +334,7 @@ function Composer({
       {summary.postAs.length > 1 && (
         <Field id={`${id}-as`} label="Write as">
           {(control) => (
-            <Select {...control} name="organisationId" value={postAs} onChange={(e) => setPostAs(e.target.value)}>
+            <Select {...control} name="organisationId" value={postAs} onChange={(e: ChangeEvent<HTMLSelectElement>) => setPostAs(e.target.value)}>
               {summary.postAs.map((o) => (
                 <option key={o.organisationId} value={o.organisationId}>
                   {o.name}
@@ -353,7 +353,7 @@ function Composer({
       >
         {(control) =>
           preview === null ? (
-            <Textarea {...control} inputRef={textarea} name="body" value={body} onChange={(e) => setBody(e.target.value)} className="ch-composer-text" />
+            <Textarea {...control} inputRef={textarea} name="body" value={body} onChange={(e: ChangeEvent<HTMLTextAreaElement>) => setBody(e.target.value)} className="ch-composer-text" />
           ) : (
             <div className="ch-message-body ch-composer-preview" aria-label="Preview of your message" data-testid="composer-preview" dangerouslySetInnerHTML={{ __html: preview }} />
           )
