@@ -759,7 +759,13 @@ export class CampaignService {
       const row = await findOptOut(tx, optOutId);
       if (!row || row.owner_org_id !== organisationId) throw new NotFoundError('opt-out');
       const asset = await findAsset(tx, row.asset_id);
-      authorize(actor, 'campaign.opt-out', { label: { owner: organisationId, tlp: asset!.tlp as Tlp, embargoUntil: null, restricted: null } }, now);
+      try {
+        authorize(actor, 'campaign.opt-out', { label: { owner: organisationId, tlp: asset!.tlp as Tlp, embargoUntil: null, restricted: null } }, now);
+      } catch (err) {
+        // An opt-out of an asset the actor may not read answers exactly like an absent opt-out.
+        if (err instanceof NotFoundError) throw new NotFoundError('opt-out');
+        throw err;
+      }
       await deleteOptOut(tx, optOutId);
       const { ranges: _r, ...before } = row;
       await audit({ action: 'campaign.opt-out-withdraw', recordType: 'opt-out', recordId: optOutId, organisationId, before, after: null, label: { owner: organisationId, tlp: asset!.tlp as Tlp, embargoUntil: null, restricted: null } });
