@@ -214,7 +214,7 @@ export function CasesPage() {
       )}
       {opening && <OpenCaseForm onCancel={() => setOpening(false)} />}
       <Form
-        onSubmit={(e) => {
+        onSubmit={(e: FormEvent<HTMLFormElement>) => {
           e.preventDefault();
           setApplied({ ...typed, q: typed.q.slice(0, 200) });
         }}
