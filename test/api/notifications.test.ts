@@ -321,9 +321,12 @@ describeEachDriver('notification inbox: who receives, who reads, per-user state,
     assert.deepEqual(n.inventories, [{ id: plant.id, name: 'Plant A', components }], 'the restricted inventory is not named to a reader without the role, nor another organisation\'s');
     const stored = await db().selectFrom('notification_inventories').select('inventory_id').where('notification_seq', '=', (await db().selectFrom('notifications').select('seq').where('id', '=', n.id).executeTakeFirstOrThrow()).seq).execute();
     assert.deepEqual(stored.map((s) => s.inventory_id).sort(), [plant.id, secret.id].sort(), 'another organisation\'s inventory was never attached');
-    // The advisory's share list is read live too: an embargo on it hides the notification from the operator.
+    assert.equal((await api.get(`/notifications/${n.id}`, who.operator1)).body.advisoryId, adv.id);
+    // The advisory's label is read live too: an embargo on it hides the notification from the operator.
     await db().updateTable('advisories').set({ embargo_until: '2099-01-01T00:00:00.000Z' }).where('id', '=', adv.id).execute();
     assert.ok(!(await subjects('operator1')).includes(adv.id));
+    assert.equal((await api.get(`/notifications/${n.id}`, who.operator1)).status, 404);
+    assert.equal((await api.post(`/notifications/${n.id}/acknowledge`, who.operator1)).status, 404);
   });
 
   it('refuses malformed notify calls from a workflow, writing nothing', async () => {
