@@ -17,7 +17,7 @@ const Vector = Type.String({ maxLength: 300 });
 const QueueQuery = Type.Object({
   state: Type.Optional(StringEnum(TRIAGE_STATES)),
   sector: Type.Optional(Sector),
-  product: Type.Optional(Type.String({ maxLength: TRIAGE_LIMITS.filter, description: 'purl prefix, or a part of the product name or CPE' })),
+  product: Type.Optional(Type.String({ maxLength: TRIAGE_LIMITS.filter, description: 'a purl (pkg:...) or CPE (cpe:...) prefix, matched exactly; otherwise a part of the product name or CPE, any case' })),
   reporter: Type.Optional(Type.String({ format: 'uuid', description: 'an organisation that reported the finding (duplicates included)' })),
   q: Type.Optional(Type.String({ maxLength: TRIAGE_LIMITS.filter, description: 'title, product, alias or CWE text' })),
   limit: Type.Optional(Type.Integer({ minimum: 1, maximum: 200, default: 50 })),

@@ -71,12 +71,19 @@ function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: Queu
   }
   if (f.sector) q = q.where(sql<SqlBool>`findings.sectors like ${`%,${likeEscape(f.sector.toLowerCase())},%`} escape '\\'`);
   if (f.product) {
-    const p = likeEscape(f.product.toLowerCase());
-    q = q.where((eb) => eb.or([
-      sql<SqlBool>`findings.product_purl like ${`${p}%`} escape '\\'`,
-      sql<SqlBool>`lower(findings.product_name) like ${`%${p}%`} escape '\\'`,
-      sql<SqlBool>`lower(findings.product_cpe) like ${`%${p}%`} escape '\\'`,
-    ]));
+    const product = f.product;
+    // A purl or CPE is a prefix, matched exactly (substr compares alike on both databases, where a range or LIKE
+    // would follow PostgreSQL's collation and case rules); anything else is a part of the name or CPE, any case.
+    if (/^(pkg|cpe):/i.test(product)) {
+      const col = sql.ref(/^pkg:/i.test(product) ? 'findings.product_purl' : 'findings.product_cpe');
+      q = q.where(sql<SqlBool>`substr(${col}, 1, ${[...product].length}) = ${product}`);
+    } else {
+      const p = likeEscape(product.toLowerCase());
+      q = q.where((eb) => eb.or([
+        sql<SqlBool>`lower(findings.product_name) like ${`%${p}%`} escape '\\'`,
+        sql<SqlBool>`lower(findings.product_cpe) like ${`%${p}%`} escape '\\'`,
+      ]));
+    }
   }
   if (f.q) q = q.where(sql<SqlBool>`findings.search like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
   if (from) q = q.where(after(from));

@@ -262,6 +262,9 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.deepEqual(combined.body.items.map((f: { id: string }) => f.id), [shared.id]);
     const byProduct = await api.get('/findings?product=pkg:npm/widget-1', gov);
     assert.ok(byProduct.body.items.length >= 1 && byProduct.body.items.every((f: { product: { purl: string } }) => f.product.purl.startsWith('pkg:npm/widget-1')));
+    assert.deepEqual((await api.get('/findings?product=pkg:npm/WIDGET-1', gov)).body.items, [], 'a purl prefix is matched exactly');
+    const byName = await api.get('/findings?product=PUMP%20CONTROL', gov);
+    assert.deepEqual(byName.body.items.map((f: { id: string }) => f.id), [water.id], 'a part of the name, in any case');
     const byQ = await api.get('/findings?q=queue-marker', gov);
     assert.deepEqual(byQ.body.items.map((f: { id: string }) => f.id), [reporterOnly.id]);
     // The first lab reads only its own AMBER findings, never the second lab's.

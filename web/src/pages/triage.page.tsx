@@ -101,7 +101,7 @@ export function TriagePage() {
             </Field>
           </div>
           <div className="tablet:grid-col-3">
-            <Field id="queue-product" label="Product" hint="A purl prefix (pkg:npm/…) or part of a name or CPE.">
+            <Field id="queue-product" label="Product" hint="A purl or CPE prefix (pkg:npm/…, cpe:2.3:a:…), or part of a product name.">
               {(control) => <TextInput {...control} type="text" name="product" maxLength={200} value={typed.product} onChange={(e: ChangeEvent<HTMLInputElement>) => setTyped({ ...typed, product: e.target.value })} />}
             </Field>
           </div>
