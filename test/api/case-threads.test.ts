@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -377,6 +378,21 @@ describeEachDriver('case threads', (driver) => {
     }
     assert.deepEqual([await count('case_messages'), await count('audit_log')], before, 'nothing written');
   });
+});
+
+// The server started by bin/clearinghouse.mjs registers tsx in-process (no --import tsx for workers to inherit): the
+// render thread must still load there, and render exactly what the in-process renderer does.
+it('the Markdown render thread loads in a process that registered tsx in-process, as bin/clearinghouse.mjs does', () => {
+  const pool = new URL('../../src/services/workers/message-render.pool.ts', import.meta.url).href;
+  const script = `
+    import { register } from 'tsx/esm/api';
+    register();
+    const { renderMessages } = await import(${JSON.stringify(pool)});
+    console.log(JSON.stringify(await renderMessages(['**bold** <script>x</script>', '[x](javascript:alert(1))'])));
+  `;
+  const r = spawnSync(process.execPath, ['--input-type=module', '-e', script], { encoding: 'utf8', timeout: 60_000, env: { ...process.env, NODE_OPTIONS: '' }, cwd: new URL('../../', import.meta.url).pathname });
+  assert.equal(r.status, 0, r.stderr);
+  assert.deepEqual(JSON.parse(r.stdout.trim().split('\n').pop()!), [renderMessage('**bold** <script>x</script>'), renderMessage('[x](javascript:alert(1))')]);
 });
 
 function toRes(r: { statusCode: number; body: string; headers: any }): Res {
