@@ -20,6 +20,7 @@ import { TokensPage } from './pages/tokens.page.tsx';
 import { UsersPage } from './pages/users.page.tsx';
 import { CampaignsPage } from './pages/campaigns.page.tsx';
 import { CampaignDetailPage } from './pages/campaign-detail.page.tsx';
+import { AssetsPage } from './pages/assets.page.tsx';
 import { IntakePage } from './pages/intake.page.tsx';
 import { TriagePage } from './pages/triage.page.tsx';
 import { FindingDetailPage } from './pages/finding-detail.page.tsx';
@@ -42,6 +43,7 @@ const TITLES: [string, string][] = [
   ['/affected', 'Affected components'],
   ['/campaigns/:id', 'Scanning campaign'],
   ['/campaigns', 'Scanning campaigns'],
+  ['/assets', 'Named assets'],
   ['/findings/new', 'Report findings'],
   ['/findings/:id', 'Finding'],
   ['/findings', 'Findings'],
@@ -101,6 +103,7 @@ function intakeRoute(path: string): ReactNode {
   if (path === '/campaigns') return <CampaignsPage />;
   const campaign = matchPath('/campaigns/:id', path);
   if (campaign) return <CampaignDetailPage key={campaign.id} campaignId={campaign.id!} />;
+  if (path === '/assets') return <AssetsPage />;
   if (path === '/findings/new') return <IntakePage />;
   if (path === '/findings') return <TriagePage />;
   const finding = matchPath('/findings/:id', path);
