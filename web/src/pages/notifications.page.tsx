@@ -17,6 +17,8 @@ const KIND_LABELS: Record<string, string> = {
   'case.reminder': 'Public date reminder',
   'case.public-date-changed': 'Public date changed',
   'case.published': 'Case published',
+  'case.extension-requested': 'Extension of the public date requested',
+  'case.extension-decided': 'Extension request decided',
   'advisory.affected': 'Advisory affects your assets',
 };
 
@@ -42,10 +44,13 @@ function detailValue(v: unknown): ReactNode {
 
 /** The detail of the kinds we know, in words; other keys listed as they are. */
 function Detail({ n }: { n: NotificationView }) {
-  const { daysLeft, publicDate, role, ...rest } = n.detail;
+  const { daysLeft, publicDate, from, current, accepted, role, ...rest } = n.detail;
   const parts: ReactNode[] = [];
+  if (typeof accepted === 'boolean') parts.push(accepted ? 'Accepted' : 'Refused');
   if (typeof daysLeft === 'number') parts.push(`${daysLeft} ${daysLeft === 1 ? 'day' : 'days'} to the public date`);
-  if (typeof publicDate === 'string') parts.push(<>Public date {detailValue(publicDate)}</>);
+  if (typeof publicDate === 'string') parts.push(<>{typeof current === 'string' ? 'Requested public date' : 'Public date'} {detailValue(publicDate)}</>);
+  if (typeof from === 'string') parts.push(<>Previously {detailValue(from)}</>);
+  if (typeof current === 'string') parts.push(<>Current public date {detailValue(current)}</>);
   if (typeof role === 'string') parts.push(`Your organisation takes part as ${role}`);
   for (const [k, v] of Object.entries(rest)) if (v !== null && v !== undefined && v !== '') parts.push(<>{humanize(k.replace(/([a-z])([A-Z])/g, '$1-$2').toLowerCase())}: {detailValue(v)}</>);
   return (
