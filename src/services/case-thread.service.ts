@@ -196,7 +196,7 @@ export class CaseThreadService {
     const db = this.deps.db;
     const record = await this.peers().cases.readable(actor, caseId);
     const visible = THREADS.filter((name) => seesThread(actor, { case: record, thread: name }, now));
-    const stats = (await threadStats(db, threadScope(actor, now), actor.userId, [record.seq])).get(record.seq);
+    const stats = (await threadStats(db, threadScope(actor, now), actor.userId, [record.seq], visible)).get(record.seq);
     const marks = actor.userId ? await seenMarks(db, actor.userId, record.seq) : new Map<string, string>();
     const open = (await caseState(db, record.seq)) === 'open';
     const orgIds = new Set<string>();
@@ -242,7 +242,7 @@ export class CaseThreadService {
     const shown = await this.#fresh(rows.slice(0, limit));
     const files = await attachmentsOfMessages(db, shown.map((m) => m.id));
     const seenAt = actor.userId ? ((await seenMarks(db, actor.userId, t.case.seq)).get(seenKey(t.thread)) ?? null) : null;
-    const stats = (await threadStats(db, scope, actor.userId, [t.case.seq])).get(t.case.seq)?.get(t.thread);
+    const stats = (await threadStats(db, scope, actor.userId, [t.case.seq], [t.thread])).get(t.case.seq)?.get(t.thread);
     const open = (await caseState(db, t.case.seq)) === 'open';
     const byId = new Map(shown.map((m) => [m.id, m]));
     const page = toPage(rows, limit, (r) => this.#present(actor, caseId, byId.get(r.id)!, files.get(r.id) ?? [], seenAt, open, t, now), (r) => [r.created_at, r.seq]);
@@ -333,7 +333,7 @@ export class CaseThreadService {
     if (!actor.userId) return { thread: t.thread, seenAt: null, unread: 0 };
     await markSeen(db, actor.userId, t.case.seq, seenKey(t.thread), at);
     const seenAt = (await seenMarks(db, actor.userId, t.case.seq)).get(seenKey(t.thread)) ?? at;
-    const stats = (await threadStats(db, threadScope(actor, now), actor.userId, [t.case.seq])).get(t.case.seq)?.get(t.thread);
+    const stats = (await threadStats(db, threadScope(actor, now), actor.userId, [t.case.seq], [t.thread])).get(t.case.seq)?.get(t.thread);
     return { thread: t.thread, seenAt, unread: stats?.unread ?? 0 };
   }
 
