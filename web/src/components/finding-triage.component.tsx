@@ -202,8 +202,9 @@ export function FindingTriagePanel({ findingId, onChange }: { findingId: string;
         <dt>SSVC decision</dt>
         <dd data-testid="triage-ssvc">
           <SsvcTag decision={ssvc?.decision} />
+          {ssvc && ' '}
           {ssvc && (
-            <span className="margin-left-1 text-base">
+            <span className="text-base">
               decided <TimeCell value={ssvc.decidedAt} />
             </span>
           )}
@@ -318,7 +319,8 @@ export function FindingTriagePanel({ findingId, onChange }: { findingId: string;
       ) : (
         <ol className="usa-list usa-list--unstyled" data-testid="triage-history">
           {history.map((e, i) => (
-            <li key={`${e.at}-${i}`} className="margin-bottom-2">
+            // Vectors and CVE lists are long unbroken words: let them wrap on a phone.
+            <li key={`${e.at}-${i}`} className="margin-bottom-2" style={{ overflowWrap: 'anywhere' }}>
               <TimeCell value={e.at} /> — {e.actor}
               <div>{eventText(e)}</div>
               {e.note && <blockquote className="margin-y-05 margin-x-0 padding-left-2 border-left-05 border-base-lighter">{e.note}</blockquote>}

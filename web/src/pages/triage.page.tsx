@@ -166,7 +166,8 @@ export function TriagePage() {
                   {f.aliases.length > 0 && <div className="font-sans-3xs text-base">{f.aliases.slice(0, 3).join(', ')}</div>}
                 </th>
                 <td>
-                  <span className="ch-purl">{productText(f.product)}</span>
+                  {/* Identifiers in the monospace, breakable style; a product's name as text. */}
+                  {f.product.purl || (!f.product.name && f.product.cpe) ? <span className="ch-purl">{productText(f.product)}</span> : productText(f.product)}
                   {f.product.organisationName && <div className="font-sans-3xs text-base">{f.product.organisationName}</div>}
                 </td>
                 <td className="ch-nowrap">{humanize(f.state)}</td>
