@@ -277,6 +277,20 @@ describeEachDriver('scanning campaigns', (driver) => {
       assert.equal((await api.get(`/campaigns/${camp.id}`, waterMember)).status, 404);
     });
 
+    it('an inventory upload or a change of sectors re-computes it too', async () => {
+      const c = await register(lab, { purls: ['pkg:npm/pump-ctl'], sectors: ['dams'] });
+      assert.equal((await api.get(`/campaigns/${c.id}`, waterMember)).status, 404);
+      await server.container.services.inventories.create(sys, { name: 'Pumps', organisationId: org.water, label: { tlp: 'RED' }, body: sbom([['pump-ctl', '0.4.0']]), media: 'json' } as never);
+      const seen = await api.get(`/campaigns/${c.id}`, waterMember);
+      assert.deepEqual([seen.status, seen.body.touches[0]?.concerns.map((x: any) => x.kind)], [200, ['purl']]);
+      assert.equal((await api.get(`/campaigns/${c.id}`, energyAdmin)).status, 404);
+      const grid = await server.container.services.organisations.get(sys, org.energy);
+      await server.container.services.organisations.update(sys, org.energy, { sectors: ['energy', 'dams'] }, grid.version);
+      assert.deepEqual((await api.get(`/campaigns/${c.id}`, energyAdmin)).body.scope.sectors, ['dams']);
+      await server.container.services.organisations.update(sys, org.energy, { sectors: ['energy'] }, grid.version + 1);
+      assert.equal((await api.get(`/campaigns/${c.id}`, energyAdmin)).status, 404);
+    });
+
     it('operators opt an asset out of one campaign or all; the owner sees the opt-outs that apply; withdrawn again', async () => {
       const a = await register(lab, { organisations: [org.water] }, { label: { tlp: 'AMBER' } });
       const b = await register(lab2, { sectors: ['water-and-wastewater'] }, { label: { tlp: 'AMBER' } });
