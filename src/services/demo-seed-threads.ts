@@ -4,8 +4,9 @@ import type { DemoContext } from './demo-seed-context.ts';
 
 /**
  * `seed --demo`, issue 9: a short, realistic discussion on the demo case (the first of `ctx.cases`, made by the cases
- * part): the coordinator's opening, the vendor's answer, the reporter offering its proof of concept (with the file),
- * the coordinator's acknowledgement, and one internal note. Each message is posted through the thread service as the
+ * part, which tells of a fix in 2.4.1 and an extension request): the coordinator's opening, the vendor's answer, the
+ * reporter verifying the fix with its proof of concept (the file attached), the coordinator's reply, and one internal
+ * note. Each message is posted through the thread service as the
  * demo organisation's administrator; a message whose author's organisation does not take part in the case is left out
  * (and said so), so this part stays right whatever the cases part decides about participants.
  */
@@ -51,21 +52,23 @@ export async function seedDemoThreads(ctx: DemoContext): Promise<void> {
     '1. an unauthenticated request with a crafted session cookie reaches the admin console;',
     '2. from there, configuration can be changed without any further check.',
     '',
-    'Vendor: could you confirm the **affected versions** and tell us when a fix could ship, so we can keep to the public date? ' +
-      'Please set your status in the status table once you know more.',
+    'Vendor: could you confirm the **affected versions** and tell us when a fix can ship? ' +
+      'Please keep your status in the status table up to date.',
   ].join('\n'));
   const answer = await say('vendor', vendor, 'participants', [
-    'Confirmed on our side. Affected: `2.0.0` to `2.3.x`; `1.x` does not have the admin console.',
+    'Confirmed on our side: `2.0.0` to `2.3.x` are affected; `1.x` has no admin console.',
     '',
-    'A fix is in review and should ship as **2.4.1** before the public date. Until then, the mitigation is to block',
-    '`/admin` at the reverse proxy:',
+    '**2.4.1** is out with the fix (session cookies are now signed and checked before the admin console is reached).',
+    'Until it is installed, block `/admin` at the reverse proxy:',
     '',
     '```nginx',
     'location /admin { deny all; }',
     '```',
+    '',
+    'Two large grid operators need a maintenance window to roll it out, so we have asked for two more weeks before the public date.',
   ].join('\n'), opening?.id);
   const offer = await say('reporter', reporter, 'participants', [
-    'Happy to help verify the fix. Our proof of concept is attached (a plain HTTP request, no exploit code).',
+    'We ran our proof of concept (attached: a plain HTTP request, no exploit code) against 2.4.1: the forged cookie is refused.',
     '',
     '> Found by an automated scanning campaign; a human confirmed it before reporting.',
   ].join('\n'), answer?.id ?? opening?.id);
@@ -73,10 +76,10 @@ export async function seedDemoThreads(ctx: DemoContext): Promise<void> {
     const poc = Buffer.from('GET /admin/settings HTTP/1.1\r\nHost: gateway.example\r\nCookie: session=AAAA-forged-demo-value\r\n\r\n');
     await threads.attach(reporter, caseId, 'participants', offer.id, { body: poc, filename: 'poc-request.http', mediaType: 'text/plain', declaredSize: poc.length });
   }
-  await say('coordinator', coordinator, 'participants', 'Thanks. Once 2.4.1 is out, the reporter verifies it and we draft the advisory from the vendor\'s statement.', offer?.id ?? answer?.id);
+  await say('coordinator', coordinator, 'participants', 'Thanks, both. We will answer the extension request this week and draft the advisory from the vendor\'s statement, crediting the reporter.', offer?.id ?? answer?.id);
   await say('coordinator', coordinator, 'internal', [
-    'Internal note: the vendor answered within a day, so no need to involve the sector regulator yet.',
-    'If 2.4.1 slips past the public date, prefer granting a short extension over publishing without a fix.',
+    'Internal note: the vendor answered within a day and shipped a fix; the extension is for operators\' maintenance windows, not for the fix.',
+    'Lean towards accepting the two weeks; no need to involve the sector regulator.',
   ].join('\n'));
 
   ctx.lines.push(`Case thread: ${posted.length} messages (${posted.join(', ')})${skipped.length ? `; not posted, not taking part: ${[...new Set(skipped)].join(', ')}` : ''}.`);
