@@ -14,6 +14,8 @@ import type { FindingTriageEventTable, KevEntryTable } from './schema-triage.ts'
 import { visibleTo } from './visibility.ts';
 
 const BATCH = 500;
+/** A whole CVE or GHSA id as a search (the ids findings are most often looked up by). */
+const ALIAS_QUERY = /^(CVE-\d{4}-\d{4,19}|GHSA(-[23456789cfghjmpqrvwx]{4}){3})$/i;
 const likeEscape = (s: string) => s.replace(/[\\%_]/g, (c) => `\\${c}`);
 
 export interface QueueFilter {
@@ -85,7 +87,12 @@ function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: Queu
       ]));
     }
   }
-  if (f.q) q = q.where(sql<SqlBool>`findings.search like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
+  if (f.q && ALIAS_QUERY.test(f.q.trim())) {
+    // A whole id (CVE-2024-1234, GHSA-...) is looked up in the alias keys (indexed), so finding one CVE among a million
+    // findings does not read them all; the ids are stored upper-cased.
+    const alias = f.q.trim().toUpperCase();
+    q = q.where('findings.seq', 'in', (eb) => eb.selectFrom('finding_keys').select('finding_keys.finding_seq').where('finding_keys.kind', '=', 'alias').where('finding_keys.value', '=', alias));
+  } else if (f.q) q = q.where(sql<SqlBool>`findings.search like ${`%${likeEscape(f.q.toLowerCase())}%`} escape '\\'`);
   if (from) q = q.where(after(from));
   return q
     .orderBy('findings.ssvc_rank', 'desc')

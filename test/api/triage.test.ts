@@ -228,7 +228,8 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
   it('orders the queue by SSVC, exploitation, CVSS, then age, pages it with a cursor and filters it', async () => {
     const reporterOnly = await finding({ title: 'queue-marker second lab' }, org.lab2);
     // The first lab's finding, reported again by the second lab (same CVE): both are its reporters.
-    const shared = await finding({ title: 'queue-dup first report', aliases: ['CVE-2019-5555'] });
+    // GREEN, so the second lab reads it and its report is linked to it (de-duplication runs over what the reporter reads).
+    const shared = await finding({ title: 'queue-dup first report', aliases: ['CVE-2019-5555'], label: { tlp: 'GREEN' } });
     const dup = await server.container.services.findings.create(sys, { organisationId: org.lab2, title: 'queue-dup second report', description: 'again', product: { name: 'Other' }, aliases: ['CVE-2019-5555'] } as never);
     assert.equal(dup.created, false);
     assert.equal(dup.finding.id, shared.id);
@@ -258,6 +259,13 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     const badSector = await api.get('/findings?sector=water', gov);
     assert.equal(badSector.status, 400);
     assert.match(JSON.stringify(badSector.body), /sector/);
+    const byCve = await api.get('/findings?q=cve-2019-5555', gov);
+    assert.deepEqual(byCve.body.items.map((f: { id: string }) => f.id), [shared.id], 'a CVE id is looked up among the aliases, in any case');
+    assert.deepEqual((await api.get('/findings?q=CVE-2019-555', gov)).body.items.map((f: { id: string }) => f.id), [shared.id], 'part of an id is a substring search');
+    assert.deepEqual((await api.get('/findings?q=CVE-2019-5555', admin)).body.items.map((f: { id: string }) => f.id), [shared.id], 'the second lab finds it by its id too');
+    const hidden = await finding({ title: 'queue-hidden', aliases: ['CVE-2019-7777'] });
+    assert.deepEqual((await api.get('/findings?q=CVE-2019-7777', admin)).body.items, [], 'the id search obeys the read rule: an AMBER finding of the first lab stays out');
+    assert.deepEqual((await api.get('/findings?q=CVE-2019-7777', gov)).body.items.map((f: { id: string }) => f.id), [hidden.id]);
     const combined = await api.get(`/findings?reporter=${org.lab}&state=new&q=queue-dup`, gov);
     assert.deepEqual(combined.body.items.map((f: { id: string }) => f.id), [shared.id]);
     const byProduct = await api.get('/findings?product=pkg:npm/widget-1', gov);
