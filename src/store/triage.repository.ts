@@ -345,14 +345,14 @@ export async function readableFindingSeqs(db: Db | Tx, scope: FindingScope, seqs
   return n;
 }
 
-/** Bench only: many findings in few statements, each with its first report (the queue's reporter filter reads reports). */
+/** Bench only: many findings in few statements, each with its first report and alias keys (the queue's reporter and id searches read them). */
 export async function benchInsertFindings(db: Db, rows: readonly Omit<FindingTable, 'seq'>[]): Promise<void> {
   await db.transaction().execute(async (tx) => {
     for (let i = 0; i < rows.length; i += 400) {
       const part = rows.slice(i, i + 400) as Omit<FindingTable, 'seq'>[];
       const made = await tx.insertInto('findings').values(part).returning(['seq', 'id']).execute();
       const seqOf = new Map(made.map((m) => [m.id, Number(m.seq)]));
-      await tx.insertInto('finding_reports').values(part.map((r) => ({
+      const reports = await tx.insertInto('finding_reports').values(part.map((r) => ({
         id: `${r.id}-r`,
         finding_seq: seqOf.get(r.id)!,
         reporter_org_id: r.reporter_org_id,
@@ -362,7 +362,10 @@ export async function benchInsertFindings(db: Db, rows: readonly Omit<FindingTab
         reason: 'first',
         matched: null,
         received_at: r.created_at,
-      }))).execute();
+      }))).returning(['seq', 'finding_seq']).execute();
+      const reportOf = new Map(reports.map((x) => [Number(x.finding_seq), Number(x.seq)]));
+      const keys = part.flatMap((r) => (JSON.parse(r.aliases) as string[]).map((value) => ({ finding_seq: seqOf.get(r.id)!, report_seq: reportOf.get(seqOf.get(r.id)!)!, kind: 'alias', value })));
+      if (keys.length) await tx.insertInto('finding_keys').values(keys).execute();
     }
   });
 }
