@@ -52,8 +52,10 @@ export function CaseThread({ caseId }: { caseId: string }) {
 
   const current = threads?.find((t) => t.name === active) ?? null;
   return (
-    <section aria-labelledby="case-thread-heading" className="ch-thread" data-testid="case-thread">
-      <h2 id="case-thread-heading">Discussion</h2>
+    <section aria-labelledby="case-thread-heading" className="ch-panel ch-thread" data-testid="case-thread">
+      <h2 id="case-thread-heading" className="margin-top-0">
+        Discussion
+      </h2>
       <ErrorAlert error={error} heading="The discussion could not be loaded" />
       {threads && (
         <div role="tablist" aria-label="Threads of this case" className="ch-thread-tabs">
