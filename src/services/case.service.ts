@@ -620,14 +620,22 @@ export class CaseService {
       const known = new Set(await caseFindingSeqs(tx, row.seq));
       const fresh = added.filter((f) => !known.has(f.seq));
       await insertCaseFindings(tx, row.seq, fresh.map((f) => f.seq));
-      await shareFindings(tx, fresh.map((f) => f.seq), [...record.participants.keys()]);
-      const fullLabel: AccessLabel = { ...label, sharedWith: record.label.sharedWith ?? [] };
+      // As at the opening, a finding's reporter takes part in the case it is brought into.
+      const reporters = [...new Set(fresh.map((f) => f.reporter_org_id))].filter((o) => !record.participants.has(o));
+      await insertParticipants(tx, reporters.map((organisation_id) => ({ case_seq: row.seq, organisation_id, role: 'reporter' as const, added_by: actorName(actor), added_at: at })));
+      const everyone = [...record.participants.keys(), ...reporters];
+      await shareFindings(tx, await caseFindingSeqs(tx, row.seq), reporters);
+      await shareFindings(tx, fresh.map((f) => f.seq), everyone);
+      const fullLabel: AccessLabel = { ...label, sharedWith: everyone.sort() };
       if (label.tlp !== record.label.tlp || label.restricted !== record.label.restricted) await relabelEntries(tx, 'case', row.id, fullLabel);
       await audit({
         action: 'case.update', recordType: 'case', recordId: row.id, organisationId: row.owner_org_id,
         before: { title: row.title, summary: row.summary, tlp: row.tlp, restricted: row.restricted_role },
-        after: { ...set, addedFindings: fresh.map((f) => f.id) }, label: fullLabel,
+        after: { ...set, addedFindings: fresh.map((f) => f.id), addedReporters: reporters }, label: fullLabel,
       });
+      if (reporters.length) {
+        await this.peers().notifications.notify(tx, { organisationIds: reporters, kind: 'case.participant-added', subject: { type: 'case', id: row.id, title: title ?? row.title }, label: fullLabel, detail: { role: 'reporter', publicDate: row.public_date } }, at);
+      }
       return this.#view(tx, actor, id);
     });
   }

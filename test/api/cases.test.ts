@@ -213,6 +213,24 @@ describeEachDriver('cases: opening, participants and who reads them', (driver) =
     assert.equal(join.body.permissions.manage, true, 'a coordinator participant manages the case');
   });
 
+  it('the owner changes title and label with If-Match, and brings in more findings, whose reporters join and read them', async () => {
+    const c = (await api.post('/cases', who.gov!, { title: 'Editable', findingIds: [await finding()] })).body;
+    const more = await finding({}, org.stranger, 'AMBER');
+    assert.equal((await api.patch(`/cases/${c.id}`, who.gov!, { title: 'No version' })).status, 428);
+    assert.equal((await api.patch(`/cases/${c.id}`, who.gov!, { title: 'Stale' }, { 'if-match': `"${c.version + 7}"` })).status, 412);
+    assert.equal((await api.patch(`/cases/${c.id}`, who.lab!, { title: 'Reporter' }, { 'if-match': `"${c.version}"` })).status, 403);
+    const res = await api.patch(`/cases/${c.id}`, who.gov!, { title: 'Edited', label: { tlp: 'RED' }, addFindingIds: [more] }, { 'if-match': `"${c.version}"` });
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.equal(res.body.title, 'Edited');
+    assert.equal(res.body.label.tlp, 'RED');
+    assert.deepEqual(res.body.participantList.map((p: { organisationId: string; role: string }) => [p.organisationId, p.role]).sort(), [[org.gov, 'coordinator'], [org.lab, 'reporter'], [org.stranger, 'reporter']].sort());
+    assert.equal(await readsFinding('lab', more), true, 'the first reporter reads the finding brought in');
+    assert.equal((await api.get(`/cases/${c.id}`, who.stranger!)).status, 200, 'the new reporter reads the case');
+    assert.equal((await api.get(`/cases/${c.id}`, who.gov2!)).status, 404, 'RED now: another coordinator does not');
+    const labels = await server.container.deps.db.selectFrom('audit_log').select('label_tlp').where('record_id', '=', c.id).execute();
+    assert.ok(labels.length >= 2 && labels.every((l) => l.label_tlp === 'RED'), 'earlier entries follow the new label');
+  });
+
   it('lists page by page, filtered by state and title', async () => {
     const mine = [];
     for (let i = 0; i < 3; i++) mine.push((await api.post('/cases', who.gov!, { title: `Paging marker ${i}`, findingIds: [await finding()] })).body.id);
