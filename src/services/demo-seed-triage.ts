@@ -49,7 +49,8 @@ export async function seedDemoTriage(ctx: DemoContext): Promise<void> {
   if (!coordinator) throw new Error('the demo coordinator is missing');
   // KEV first: a finding with a KEV CVE alias is actively exploited whatever the coordinator answers next.
   const kev = await triage.importKev(coordinator, readFileSync(DEMO_KEV));
-  ctx.lines.push(`CISA KEV catalogue (bundled excerpt, ${kev.entries} entries) imported: ${kev.findings} finding(s) and ${kev.advisories} advisory(ies) marked actively exploited`);
+  const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
+  ctx.lines.push(`CISA KEV catalogue (bundled excerpt, ${kev.entries} entries) imported: ${count(kev.findings, 'finding', 'findings')} and ${count(kev.advisories, 'advisory', 'advisories')} marked actively exploited`);
 
   let triaged = 0;
   const unreadable: string[] = [];
@@ -68,5 +69,5 @@ export async function seedDemoTriage(ctx: DemoContext): Promise<void> {
       unreadable.push(name);
     }
   }
-  ctx.lines.push(`Triage: ${triaged} of ${ctx.findings.size} demo finding(s) triaged by the coordinator${unreadable.length ? ` (not readable by the coordinator: ${unreadable.join(', ')})` : ''}`);
+  ctx.lines.push(`Triage: ${triaged} of ${count(ctx.findings.size, 'demo finding', 'demo findings')} triaged by the coordinator${unreadable.length ? ` (not readable by the coordinator: ${unreadable.join(', ')})` : ''}`);
 }
