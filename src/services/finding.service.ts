@@ -2,9 +2,10 @@
  * Findings intake (issue 9; docs/findings.md): one finding by form or API, whole documents by upload (SARIF, OSV,
  * CSAF, AVID), de-duplication at intake, coordinators' merges and splits, and evidence attachments.
  *
- * The visibility rule of de-duplication (deliberate): an upload is matched only against findings its reporter may
- * read, since linking to a hidden finding would reveal that it exists. So `duplicates`, every reason and every
- * `matched` speak only of readable findings, and a duplicate of a hidden finding answers exactly as a new finding.
+ * The visibility rule of de-duplication (deliberate): an upload is matched only against findings its reporter (the
+ * reporting organisation's members) may read, since linking to a hidden finding would reveal that it exists. So
+ * `duplicates`, every reason and every `matched` speak only of readable findings, and a duplicate of a hidden
+ * finding answers exactly as a new finding.
  * Findings that share keys across visibility boundaries are what `candidates` shows (to whoever reads both:
  * coordinators), and a coordinator merges them; the merge shares the surviving finding with the merged reporters'
  * organisations so they keep reading what they reported.
@@ -12,7 +13,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Readable } from 'node:stream';
 import type { Services } from '../composition.ts';
-import { ConflictError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
+import { ConflictError, ForbiddenError, InvalidInputError, NotFoundError } from '../domain/errors.ts';
+import { isOperator } from '../domain/policy/predicates.ts';
 import {
   dedupKeys,
   decideDuplicates,
@@ -28,7 +30,7 @@ import {
 } from '../domain/intake/finding-input.ts';
 import { TLP_LEVELS, type AccessLabel, type Principal, type Tlp } from '../domain/policy/access-label.ts';
 import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
-import { findingScope } from '../domain/policy/finding.policy.ts';
+import { findingScope, type FindingScope } from '../domain/policy/finding.policy.ts';
 import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
 import type { AuditInput } from '../store/audit.repository.ts';
@@ -46,6 +48,8 @@ import {
   listReports,
   moveEverything,
   moveReport,
+  organisationIdNamed,
+  organisationKind,
   organisationSectors,
   readableKeyOwners,
   reportsOf,
@@ -289,13 +293,17 @@ export class FindingService {
    * the upload: nothing is written, and the summary names it in `rejected` and in `unreadable`. Entries that cannot
    * be findings are listed in `rejected` with their path and reason, and the rest load.
    */
-  async importDocuments(actor: Principal, input: { organisationId: string; tlp?: Tlp } & ({ files: { path: string; body: Uint8Array }[] } | { zip: { path: string; body: Uint8Array } })): Promise<FindingImportResult> {
+  async importDocuments(
+    actor: Principal,
+    input: { organisationId: string; tlp?: Tlp; failed?: { path: string; reason: string }[] } & ({ files: { path: string; body: Uint8Array }[] } | { zip: { path: string; body: Uint8Array } }),
+  ): Promise<FindingImportResult> {
     const now = this.deps.clock.now();
     // Who may report for the organisation is decided before any parsing.
     const label = await this.#reporterLabel(actor, input.organisationId, input.tlp === undefined ? undefined : { tlp: input.tlp }, now);
     const task: ParseInput = 'zip' in input ? { kind: 'zip', path: input.zip.path, body: input.zip.body } : { kind: 'files', files: input.files };
     const parsed = await this.parser.parse(task);
-    const result: FindingImportResult = { received: 0, created: 0, duplicates: 0, rejected: [...parsed.skipped], unreadable: [] };
+    // Files the caller could not even read (the CLI: missing, a folder, too large) are unreadable documents too.
+    const result: FindingImportResult = { received: 0, created: 0, duplicates: 0, rejected: [...(input.failed ?? []), ...parsed.skipped], unreadable: (input.failed ?? []).map((f) => f.path) };
     const items: Item[] = [];
     for (const file of parsed.files) {
       if (file.unreadable !== null) {
@@ -323,6 +331,14 @@ export class FindingService {
       result.duplicates = out.duplicates;
     }
     return result;
+  }
+
+  /** For the operator's CLI, which names organisations: the id of the one with this name (any case). */
+  async organisationNamed(actor: Principal, name: string): Promise<string> {
+    if (!isOperator(actor)) throw new ForbiddenError('organisations are named only on the command line');
+    const id = await organisationIdNamed(this.deps.db, name);
+    if (!id) throw new InvalidInputError(`no organisation is named ${JSON.stringify(name)}`, { field: 'org' });
+    return id;
   }
 
   async get(actor: Principal, id: string): Promise<FindingView> {
@@ -571,9 +587,25 @@ export class FindingService {
     return bad;
   }
 
+  /**
+   * What an upload is matched against: the findings the reporting organisation's members read by the label (owner or
+   * shared with, and coordinators' reach when it is a government organisation), without any need-to-know role. That
+   * is never more than the submitting member reads themselves, and it is the same whoever submits for the organisation
+   * (a member through the API, the operator through the CLI), so no member learns of a finding through a link that
+   * their colleagues could not follow.
+   */
+  async #reporterScope(organisationId: string): Promise<FindingScope> {
+    const kind = await organisationKind(this.deps.db, organisationId);
+    return {
+      all: false,
+      facts: { authenticated: true, organisationIds: [organisationId], coordinator: kind === 'government', roles: [] },
+      now: this.deps.clock.now().toISOString(),
+    };
+  }
+
   /** De-duplicates and writes a batch in one transaction, with one audit entry per finding created or report linked. */
   async #ingest(actor: Principal, label: AccessLabel, items: readonly Item[]): Promise<IngestOutcome> {
-    const scope = findingScope(actor, this.deps.clock.now());
+    const scope = await this.#reporterScope(label.owner);
     return writeTx(
       this.deps,
       actor,

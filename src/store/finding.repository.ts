@@ -312,3 +312,13 @@ export async function countFindings(db: Db | Tx): Promise<number> {
   const r = await db.selectFrom('findings').select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow();
   return Number(r.n);
 }
+
+/** The operator's CLI names the reporting organisation (`--org`); names are unique regardless of case. */
+export async function organisationIdNamed(db: Db | Tx, name: string): Promise<string | undefined> {
+  return (await db.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.trim().toLowerCase())).executeTakeFirst())?.id;
+}
+
+/** An organisation's kind (government organisations are the coordinators), for the reporting organisation's reads. */
+export async function organisationKind(db: Db | Tx, id: string): Promise<string | undefined> {
+  return (await db.selectFrom('organisations').select('kind').where('id', '=', id).executeTakeFirst())?.kind;
+}

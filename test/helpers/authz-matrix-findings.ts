@@ -53,6 +53,17 @@ function dedupStatus(r: Reader, t: Target, allowed: number): number {
   return r.coordinator ? allowed : 403;
 }
 
+/**
+ * What intake matches an upload against: findings the reporting organisation's members read by the label alone (no
+ * need-to-know role), a government organisation reaching as far as coordinators do.
+ */
+function organisationSees(org: string, government: boolean, t: Target): boolean {
+  const owner = t.owner === org || t.sharedWith.includes(org);
+  if (t.restricted) return false;
+  if (t.embargo === 'running' && !(owner || government)) return false;
+  return t.tlp === 'CLEAR' || t.tlp === 'GREEN' || (t.tlp === 'RED' ? owner : owner || government);
+}
+
 const hidden = (targets: Target[], r: Reader) => targets.filter((t) => !sees(r, t)).flatMap((t) => [t.id, t.marker, t.alias, t.attachmentId, ...t.reportIds]);
 const describe = (t: Target) => `${t.marker} (${t.tlp} ${t.embargo}${t.restricted ? ' restricted' : ''}${t.sharedWith.length ? ' shared' : ''})`;
 
@@ -61,12 +72,15 @@ async function makeTarget(w: World, owner: string, l: Label, sharedWith: string[
   const m = marker();
   const alias = `MXF-${m.toUpperCase()}`;
   const base = { organisationId: owner, description: `Evidence of ${m}.`, product: { name: `Product ${m}` }, tool: { name: 'mxscan' }, fingerprints: [`h=${m}`] };
-  const label = { tlp: l.tlp, embargoUntil: EMBARGO[l.embargo], restricted: l.restricted ? ROLE : null };
+  // Intake matches what the reporting organisation reads without any need-to-know role, so the restriction is set
+  // once both reports are in (as a coordinator's relabelling would).
+  const label = { tlp: l.tlp, embargoUntil: EMBARGO[l.embargo] };
   const first = await services.findings.create(SYSTEM, { ...base, title: `mxfind ${m}`, aliases: [alias], label });
   assert.ok(first.created, `${m} is new`);
   const second = await services.findings.create(SYSTEM, { ...base, title: `mxfind ${m} again`, label });
   assert.equal(second.finding.id, first.finding.id, `${m}'s second report is linked`);
   const db = deps.db;
+  if (l.restricted) await db.updateTable('findings').set({ restricted_role: ROLE }).where('id', '=', first.finding.id).execute();
   const seq = Number((await db.selectFrom('findings').select('seq').where('id', '=', first.finding.id).executeTakeFirstOrThrow()).seq);
   for (const o of sharedWith) await db.insertInto('finding_shares').values({ finding_seq: seq, organisation_id: o }).execute();
   const reports = await db.selectFrom('finding_reports').select(['id', 'seq']).where('finding_seq', '=', seq).orderBy('seq').execute();
@@ -255,7 +269,7 @@ MATRIX.push(
     },
   },
   {
-    method: 'POST', url: '/api/v1/findings', rule: 'members of the reporting organisation (write scope), others 403, anonymous 401; a duplicate links only to a finding the reporter reads, else it is new',
+    method: 'POST', url: '/api/v1/findings', rule: 'members of the reporting organisation (write scope), others 403, anonymous 401; a duplicate links only to a finding the reporting organisation reads, else it is new',
     async check(w) {
       const ts = await targets(w);
       const aliases = await aliasSnapshot(w, ts);
@@ -267,10 +281,11 @@ MATRIX.push(
           assert.equal(foreign.status, r.anonymous ? 401 : r.orgs.includes(researcher === homeOf(r) ? w.homes.get('vendor')! : researcher) ? 201 : 403, `${r.name} reports for another organisation: ${JSON.stringify(foreign.body)}`);
           const home = homeOf(r);
           if (!home) continue;
-          // Every target's own alias, in creation order: the first one the reader reads is where it links, if any.
+          // Every target's own alias, in creation order: the first one the organisation reads is where it links, if any.
           const res = await w.api.post('/findings', r.caller, { organisationId: home, title: `${word} ${r.name}`, description: 'd', product: { name: `p ${r.name}` }, aliases: ts.map((t) => t.alias) });
           assert.equal(res.status, 201, `${r.name}: ${JSON.stringify(res.body)}`);
-          const first = ts.find((t) => sees(r, t));
+          const first = ts.find((t) => organisationSees(home, r.kind === 'government' && home === r.homeOrg, t));
+          if (first) assert.ok(sees(r, first), 'never linked to a finding the submitter cannot read');
           if (first) {
             assert.deepEqual([res.body.created, res.body.finding.id, res.body.duplicate], [false, first.id, { reason: 'alias', matched: first.alias }], `${r.name} links to the first target it reads`);
           } else {
@@ -288,7 +303,7 @@ MATRIX.push(
     },
   },
   {
-    method: 'POST', url: '/api/v1/findings/import', rule: 'members of the reporting organisation (write scope), others 403 before the body is read, anonymous 401; duplicates only of readable findings',
+    method: 'POST', url: '/api/v1/findings/import', rule: 'members of the reporting organisation (write scope), others 403 before the body is read, anonymous 401; duplicates only of findings the organisation reads',
     async check(w) {
       const ts = await targets(w);
       const aliases = await aliasSnapshot(w, ts);
@@ -303,7 +318,7 @@ MATRIX.push(
             continue;
           }
           assert.equal(res.status, 200, `${r.name}: ${JSON.stringify(res.body)}`);
-          const linked = ts.some((t) => sees(r, t));
+          const linked = ts.some((t) => organisationSees(researcher, false, t));
           assert.deepEqual(res.body, { received: 1, created: linked ? 0 : 1, duplicates: linked ? 1 : 0, rejected: [] }, r.name);
         }
       } finally {

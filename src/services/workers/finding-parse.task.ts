@@ -85,16 +85,28 @@ export async function parseFindingUpload(input: ParseInput): Promise<ParseOutput
   const count = { n: 0 };
   const out: ParseOutput = { files: [], skipped: [] };
   if (input.kind === 'files') {
-    for (const f of input.files) out.files.push(await parseOne(f.path, f.body, count));
+    // A ZIP among the files (the CLI takes archives too) is read member by member.
+    for (const f of input.files) {
+      if (isZip(f.body)) await parseZip(f.path, f.body, count, out);
+      else out.files.push(await parseOne(f.path, f.body, count));
+    }
     return out;
   }
+  await parseZip(input.path, input.body, count, out);
+  return out;
+}
+
+const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
+
+async function parseZip(archive: string, body: Uint8Array, count: { n: number }, out: ParseOutput): Promise<void> {
+  const input = { path: archive, body };
   let entries;
   try {
     entries = listZip(input.body, UPLOAD_LIMITS.zip);
   } catch (err) {
     if (!(err instanceof ZipFormatError)) throw err;
     out.files.push({ path: input.path, format: null, unreadable: `not a ZIP archive we read: ${err.message}`, entries: [] });
-    return out;
+    return;
   }
   let budget = UPLOAD_LIMITS.zip.maxTotalBytes;
   for (const e of entries) {
@@ -118,13 +130,12 @@ export async function parseFindingUpload(input: ParseInput): Promise<ParseOutput
       if (!(err instanceof ZipFormatError)) throw err;
       out.files.push({ path, format: null, unreadable: err.message, entries: [] });
       // A bomb or an overrun of the total marks the whole archive: stop reading it.
-      if (/total|bomb|ratio/i.test(err.message)) return out;
+      if (/total|bomb|ratio/i.test(err.message)) return;
       continue;
     }
     budget -= data.length;
     out.files.push(await parseOne(path, data, count));
   }
-  return out;
 }
 
 export type ParseAnswer = { ok: ParseOutput } | { tooMany: number };
