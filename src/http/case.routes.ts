@@ -257,9 +257,9 @@ export const caseRoutes: FastifyPluginAsyncTypebox<{ services: Services }> = asy
   app.post('/cases/:id/seen', {
     schema: {
       tags,
-      summary: 'Mark a part of the case seen by you now (`statuses`, or a thread: `thread:participants`, `thread:internal`): its unread markers start from here',
+      summary: 'Mark the vendor status table seen by you now (key `statuses`): its unread markers start from here (threads are marked through their own routes)',
       params: CaseParams,
-      body: Type.Object({ key: Type.String({ maxLength: 60, pattern: '^(statuses|thread:[a-z][a-z0-9-]{0,40})$' }) }, { additionalProperties: false }),
+      body: Type.Object({ key: StringEnum(['statuses'] as const) }, { additionalProperties: false }),
       response: { 200: Type.Object({ key: Type.String(), seenAt: Timestamp }), ...errorResponses(404) },
     },
   }, async (request) => cases.markSeen(request.principal, request.params.id, request.body.key));

@@ -105,7 +105,8 @@ export const CASE_LIMITS = {
 } as const;
 
 export const CASE_STATES = ['open', 'closed'] as const;
-export const SEEN_KEYS = /^(statuses|thread:[a-z][a-z0-9-]{0,40})$/;
+/** Keys this service marks through its route; the threads part marks its own (`thread:<name>`) through its routes. */
+export const SEEN_KEYS = /^statuses$/;
 
 /** Outbox topics of this service (docs/cases.md). */
 export const CASE_JOBS = { reminder: 'case.reminder', publish: 'case.publish' } as const;
@@ -748,10 +749,10 @@ export class CaseService {
     });
   }
 
-  /** Records the actor's visit to one part of the case (`statuses`, or a thread's key); answers the mark. */
+  /** Records the actor's visit to the status table (key `statuses`); answers the mark. */
   async markSeen(actor: Principal, id: string, key: string): Promise<{ key: string; seenAt: string }> {
     guardFor(actor, 'case.seen');
-    if (typeof key !== 'string' || key.length > SEEN_KEY_MAX || !SEEN_KEYS.test(key)) throw new InvalidInputError('key must be statuses or thread:<name>', { field: 'key' });
+    if (typeof key !== 'string' || key.length > SEEN_KEY_MAX || !SEEN_KEYS.test(key)) throw new InvalidInputError('key must be statuses (threads are marked through their own routes)', { field: 'key' });
     const { row } = await this.#load(this.deps.db, actor, id, 'case.seen');
     if (!actor.userId) return { key, seenAt: this.#now().toISOString() };
     const at = this.#now().toISOString();
