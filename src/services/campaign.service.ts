@@ -46,6 +46,7 @@ import {
   readableInventories,
   readableInventoryOf,
   readerHoldings,
+  refreshOverlaps,
   updateAssetVersioned,
   updateCampaignVersioned,
   visibleOrganisationNames,
@@ -521,7 +522,8 @@ export class CampaignService {
         created_at: at,
         updated_at: at,
       };
-      await insertCampaign(tx, row, targets);
+      const seq = await insertCampaign(tx, row, targets);
+      await refreshOverlaps(tx, seq);
       await audit({ action: 'campaign.create', recordType: 'campaign', recordId: row.id, organisationId: owner, before: null, after: { ...row, targets }, label });
       return (await this.#present(tx, actor, [(await findCampaign(tx, row.id))!], now))[0]!;
     });
@@ -557,6 +559,7 @@ export class CampaignService {
         updated_at: at,
       };
       if (!(await updateCampaignVersioned(tx, before.seq, change, before.version, targets))) throw new ConflictError('the campaign changed while this request ran; read it again and retry');
+      await refreshOverlaps(tx, before.seq);
       await audit({ action: 'campaign.update', recordType: 'campaign', recordId: id, organisationId: before.owner_org_id, before, after: { ...change, targets }, label });
       return (await this.#present(tx, actor, [(await findCampaign(tx, id))!], now))[0]!;
     });
@@ -573,6 +576,7 @@ export class CampaignService {
       if (before.ends_at <= at) throw new ConflictError('the campaign has ended; there is nothing left to cancel');
       const change = { state: 'cancelled', cancelled_at: at, cancel_reason: why, version: before.version + 1, updated_at: at };
       if (!(await updateCampaignVersioned(tx, before.seq, change, before.version, null))) throw new ConflictError('the campaign changed while this request ran; read it again and retry');
+      await refreshOverlaps(tx, before.seq);
       await audit({ action: 'campaign.cancel', recordType: 'campaign', recordId: id, organisationId: before.owner_org_id, before: { state: before.state, version: before.version }, after: change, label: labelOf(before) });
       return (await this.#present(tx, actor, [(await findCampaign(tx, id))!], now))[0]!;
     });

@@ -5,12 +5,13 @@
  * src/domain/campaigns/scope.ts). test/api/campaigns-rule.test.ts holds the two forms against each other.
  */
 import { sql, type Expression, type ExpressionBuilder, type SqlBool } from 'kysely';
-import type { CidrRange, IpFamily } from '../domain/campaigns/cidr.ts';
+import { supernets, type CidrRange, type IpFamily } from '../domain/campaigns/cidr.ts';
 import { matchKey, type CampaignTarget, type OrgHolding, type TargetKind } from '../domain/campaigns/scope.ts';
 import type { CampaignScope } from '../domain/policy/campaign.policy.ts';
 import type { OrganisationScope } from '../domain/policy/organisation.policy.ts';
 import type { ReaderFacts } from '../domain/policy/access-label.ts';
 import type { Db, Tx } from './db.ts';
+import { isPostgres } from './dialect.ts';
 import type { AssetRangeTable, CampaignOptOutTable, CampaignTable, CampaignTargetTable, OrgAssetTable } from './schema-campaigns.ts';
 import { visibleTo } from './visibility.ts';
 
@@ -305,37 +306,109 @@ export interface OverlapRow {
   b_seq: number;
 }
 
+// Any constant works; it names the lock that serialises overlap maintenance across server instances.
+const OVERLAPS_LOCK_KEY = 7_262_109;
+
+const purlVersionsMeet = (a: string | null, b: string | null) => a === null || b === null || a === b;
+
 /**
- * Pairs of campaigns the reader reads by label, neither cancelled, with overlapping windows and a shared target (the
- * SQL form of `sharedTargets`): equal match keys, purl versions compatible, ranges overlapping, and an organisation
- * only when the reader may see it. Newest pair first, keyset over (b_seq, a_seq); the database pages, so memory is
- * bounded by the page.
+ * Re-computes the overlaps of one campaign (after it is registered or changed; a cancelled one has none): the other
+ * active campaigns whose window overlaps its own and that share a target with it, the SQL form of `sharedTargets`.
+ * Every lookup is indexed: equal keys for organisations, sectors and packages; for a range, the blocks starting inside
+ * it and those equal to one of its supernets (two CIDR blocks overlap exactly when one contains the other). The cost
+ * is that of one campaign's candidates, so the coordinators' list stays a paged index read.
+ */
+export async function refreshOverlaps(tx: Tx, seq: number): Promise<void> {
+  // On PostgreSQL two campaigns written at once must not each miss the other: writers of overlaps take turns, so the
+  // second to get here reads the first one's committed targets (read committed: each statement sees prior commits).
+  if (isPostgres(tx)) await sql`select pg_advisory_xact_lock(${OVERLAPS_LOCK_KEY})`.execute(tx);
+  await tx.deleteFrom('campaign_overlap_orgs').where((eb) => eb.or([eb('a_seq', '=', seq), eb('b_seq', '=', seq)])).execute();
+  await tx.deleteFrom('campaign_overlaps').where((eb) => eb.or([eb('a_seq', '=', seq), eb('b_seq', '=', seq)])).execute();
+  const me = await tx.selectFrom('campaigns').select(['state', 'starts_at', 'ends_at']).where('seq', '=', seq).executeTakeFirst();
+  if (!me || me.state !== 'active') return;
+  const mine = (await campaignTargets(tx, [seq])).get(seq) ?? [];
+  const others = (q: any) => q
+    .innerJoin('campaigns as c2', 'c2.seq', 't2.campaign_seq')
+    .where('t2.campaign_seq', '<>', seq)
+    .where('c2.state', '=', 'active')
+    .where('c2.starts_at', '<', me.ends_at)
+    .where('c2.ends_at', '>', me.starts_at);
+  const found = new Map<number, { other: boolean; orgs: Set<string> }>();
+  const hit = (other: number) => {
+    let f = found.get(other);
+    if (!f) found.set(other, (f = { other: false, orgs: new Set() }));
+    return f;
+  };
+  const byKey = new Map<string, CampaignTarget[]>();
+  for (const t of mine.filter((x) => x.kind !== 'cidr')) byKey.set(matchKey(t), [...(byKey.get(matchKey(t)) ?? []), t]);
+  const keys = [...byKey.keys()];
+  for (let i = 0; i < keys.length; i += 500) {
+    const rows = await others(tx.selectFrom('campaign_targets as t2'))
+      .select(['t2.campaign_seq', 't2.kind', 't2.organisation_id', 't2.match_key', 't2.purl_version'])
+      .where('t2.match_key', 'in', keys.slice(i, i + 500))
+      .execute() as { campaign_seq: number; kind: string; organisation_id: string | null; match_key: string; purl_version: string | null }[];
+    for (const r of rows) {
+      for (const t of byKey.get(r.match_key) ?? []) {
+        if (t.organisationId !== null && r.organisation_id !== null) hit(Number(r.campaign_seq)).orgs.add(t.organisationId);
+        else if (t.kind === 'sector' && r.kind === 'sector') hit(Number(r.campaign_seq)).other = true;
+        else if (t.kind === 'purl' && r.kind === 'purl' && purlVersionsMeet(t.purl!.version, r.purl_version)) hit(Number(r.campaign_seq)).other = true;
+      }
+    }
+  }
+  for (const t of mine.filter((x) => x.kind === 'cidr')) {
+    const r = t.range!;
+    const rows = await others(tx.selectFrom('campaign_targets as t2'))
+      .select('t2.campaign_seq')
+      .distinct()
+      .where('t2.match_key', '=', r.family)
+      .where((eb: Eb) => eb.or([
+        eb.and([eb('t2.ip_start', '>=', r.start), eb('t2.ip_start', '<=', r.end)]),
+        ...supernets(r).map((n) => eb.and([eb('t2.ip_start', '=', n.start), eb('t2.ip_end', '=', n.end)])),
+      ]))
+      .execute() as { campaign_seq: number }[];
+    for (const row of rows) hit(Number(row.campaign_seq)).other = true;
+  }
+  const pairs = [...found].map(([other, f]) => ({ a_seq: Math.min(seq, other), b_seq: Math.max(seq, other), ...f }));
+  for (let i = 0; i < pairs.length; i += 500) {
+    const slice = pairs.slice(i, i + 500);
+    await tx.insertInto('campaign_overlaps').values(slice.map((p) => ({ a_seq: p.a_seq, b_seq: p.b_seq, other_share: p.other ? 1 : 0 }))).execute();
+    const orgs = slice.flatMap((p) => [...p.orgs].map((o) => ({ a_seq: p.a_seq, b_seq: p.b_seq, organisation_id: o })));
+    for (let j = 0; j < orgs.length; j += 500) await tx.insertInto('campaign_overlap_orgs').values(orgs.slice(j, j + 500)).execute();
+  }
+}
+
+/**
+ * Overlapping pairs of campaigns the reader reads by label, newest pair first, keyset over (b_seq, a_seq): one
+ * indexed scan of the maintained pairs, so memory is bounded by the page. A pair whose only shared target is an
+ * organisation the reader may not see is left out (the reason would be the hidden organisation).
  */
 export async function listOverlaps(db: Db, scope: CampaignScope, orgReader: OrganisationScope, campaignId: string | undefined, after: [number, number] | null, limit: number): Promise<OverlapRow[]> {
   let q = db
-    .selectFrom('campaign_targets as t1')
-    .innerJoin('campaign_targets as t2', (j) => j.onRef('t2.match_key', '=', 't1.match_key').onRef('t2.campaign_seq', '>', 't1.campaign_seq'))
-    .innerJoin('campaigns as ca', 'ca.seq', 't1.campaign_seq')
-    .innerJoin('campaigns as cb', 'cb.seq', 't2.campaign_seq')
-    .select(['ca.seq as a_seq', 'cb.seq as b_seq'])
-    .where((eb) => eb.or([eb('t1.purl_version', 'is', null), eb('t2.purl_version', 'is', null), eb('t1.purl_version', '=', eb.ref('t2.purl_version'))]))
-    .where((eb) => eb.or([eb('t1.ip_start', 'is', null), eb.and([eb('t1.ip_start', '<=', eb.ref('t2.ip_end')), eb('t2.ip_start', '<=', eb.ref('t1.ip_end'))])]))
-    .where((eb) => eb.or([
-      eb('t1.organisation_id', 'is', null),
-      eb.exists(eb.selectFrom('organisations').select(eb.lit(1).as('one')).whereRef('organisations.id', '=', 't1.organisation_id').where(organisationVisible(orgReader, 'organisations'))),
-    ]))
+    .selectFrom('campaign_overlaps as o')
+    .innerJoin('campaigns as ca', 'ca.seq', 'o.a_seq')
+    .innerJoin('campaigns as cb', 'cb.seq', 'o.b_seq')
+    .select(['o.a_seq', 'o.b_seq'])
     .where('ca.state', '=', 'active')
     .where('cb.state', '=', 'active')
-    .whereRef('ca.starts_at', '<', 'cb.ends_at')
-    .whereRef('cb.starts_at', '<', 'ca.ends_at')
     .where(labelVisible(scope, 'ca'))
-    .where(labelVisible(scope, 'cb'));
+    .where(labelVisible(scope, 'cb'))
+    .where((eb) => eb.or([
+      eb('o.other_share', '=', 1),
+      eb.exists(
+        eb.selectFrom('campaign_overlap_orgs as oo')
+          .innerJoin('organisations', 'organisations.id', 'oo.organisation_id')
+          .select(eb.lit(1).as('one'))
+          .whereRef('oo.a_seq', '=', 'o.a_seq')
+          .whereRef('oo.b_seq', '=', 'o.b_seq')
+          .where(organisationVisible(orgReader, 'organisations')),
+      ),
+    ]));
   if (campaignId !== undefined) q = q.where((eb) => eb.or([eb('ca.id', '=', campaignId), eb('cb.id', '=', campaignId)]));
   if (after) {
     const [b, a] = after;
-    q = q.where((eb) => eb.or([eb('cb.seq', '<', b), eb.and([eb('cb.seq', '=', b), eb('ca.seq', '<', a)])]));
+    q = q.where((eb) => eb.or([eb('o.b_seq', '<', b), eb.and([eb('o.b_seq', '=', b), eb('o.a_seq', '<', a)])]));
   }
-  const rows = await q.groupBy(['ca.seq', 'cb.seq']).orderBy('cb.seq', 'desc').orderBy('ca.seq', 'desc').limit(limit).execute();
+  const rows = await q.orderBy('o.b_seq', 'desc').orderBy('o.a_seq', 'desc').limit(limit).execute();
   return rows.map((r) => ({ a_seq: Number(r.a_seq), b_seq: Number(r.b_seq) }));
 }
 

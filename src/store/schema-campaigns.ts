@@ -5,6 +5,8 @@ import type { LabelColumns } from './schema.ts';
 export interface CampaignTables {
   campaigns: CampaignTable;
   campaign_targets: CampaignTargetTable;
+  campaign_overlaps: CampaignOverlapTable;
+  campaign_overlap_orgs: CampaignOverlapOrgTable;
   org_assets: OrgAssetTable;
   asset_ranges: AssetRangeTable;
   campaign_opt_outs: CampaignOptOutTable;
@@ -44,6 +46,20 @@ export interface CampaignTargetTable {
   purl_version: string | null;
   ip_start: string | null;
   ip_end: string | null;
+}
+
+/** A pair of overlapping campaigns, a_seq < b_seq (maintained on every write of either). */
+export interface CampaignOverlapTable {
+  a_seq: number;
+  b_seq: number;
+  /** 1 when they share a sector, a package or a range; the organisations they share are in campaign_overlap_orgs. */
+  other_share: number;
+}
+
+export interface CampaignOverlapOrgTable {
+  a_seq: number;
+  b_seq: number;
+  organisation_id: string;
 }
 
 /** A named asset of an organisation: labelled like an inventory, owned by its organisation. */

@@ -121,6 +121,12 @@ describeEachDriver('overlapping campaigns', (driver) => {
     assert.deepEqual((await pairs()).pairs, ['A|B', 'A|C', 'B|C', 'B|M', 'C|M', 'F|G', 'G|H', 'I|J'], 'C moved to the same night');
   });
 
+  it('campaigns registered at the same moment still find each other', async () => {
+    const window = { start: '2026-12-20T22:00:00Z', end: '2026-12-21T04:00:00Z' };
+    await Promise.all(['P', 'Q', 'R'].map((n) => campaign(n, org.lab2, { cidrs: [`10.99.${n.charCodeAt(0)}.0/24`, '10.99.0.0/16'] }, window)));
+    assert.deepEqual((await pairs()).pairs.filter((p) => /[PQR]/.test(p)), ['P|Q', 'P|R', 'Q|R']);
+  });
+
   it('only coordinators', async () => {
     for (const c of [lab1, lab2]) {
       const res = await api.get('/campaigns/overlaps', c);

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { it } from 'node:test';
-import { cidrsOverlap, CidrError, parseCidr } from './cidr.ts';
+import { cidrsOverlap, CidrError, parseCidr, supernets } from './cidr.ts';
 
 it('parses IPv4 and IPv6 networks into canonical text and fixed-width bounds', () => {
   assert.deepEqual(parseCidr('192.0.2.0/24'), { cidr: '192.0.2.0/24', family: 'ip4', start: 'c0000200', end: 'c00002ff' });
@@ -37,4 +37,21 @@ it('overlap: within one family only, by first and last address', () => {
   assert.ok(!cidrsOverlap(parseCidr('192.0.2.0/25'), parseCidr('192.0.2.128/25')), 'adjacent halves do not overlap');
   assert.ok(cidrsOverlap(parseCidr('2001:db8::/32'), parseCidr('2001:db8:ff00::/40')));
   assert.ok(!cidrsOverlap(parseCidr('::ffff:0:0/96'), parseCidr('0.0.0.0/0')), 'an IPv4-mapped IPv6 range is IPv6');
+});
+
+it('supernets: the range and every network containing it', () => {
+  assert.deepEqual(supernets(parseCidr('10.20.0.0/16')).map((s) => `${s.start}-${s.end}`).slice(0, 2), ['00000000-ffffffff', '00000000-7fffffff']);
+  const chain = supernets(parseCidr('10.20.0.0/16'));
+  assert.equal(chain.length, 17);
+  assert.deepEqual(chain.at(-1), { start: parseCidr('10.20.0.0/16').start, end: parseCidr('10.20.0.0/16').end });
+  assert.deepEqual(chain[8], { start: parseCidr('10.0.0.0/8').start, end: parseCidr('10.0.0.0/8').end });
+  const v6 = supernets(parseCidr('2001:db8::/32'));
+  assert.equal(v6.length, 33);
+  assert.deepEqual(v6[16], { start: parseCidr('2001::/16').start, end: parseCidr('2001::/16').end });
+  // Every network overlapping a range starts inside it or is one of its supernets.
+  const r = parseCidr('192.0.2.0/24');
+  for (const other of ['192.0.0.0/16', '192.0.2.128/25', '0.0.0.0/0', '192.0.2.0/24']) {
+    const o = parseCidr(other);
+    assert.ok(cidrsOverlap(r, o) && ((o.start >= r.start && o.start <= r.end) || supernets(r).some((s) => s.start === o.start && s.end === o.end)), other);
+  }
 });

@@ -78,3 +78,22 @@ export function parseCidr(text: string): CidrRange {
 export function cidrsOverlap(a: CidrRange, b: CidrRange): boolean {
   return a.family === b.family && a.start <= b.end && b.start <= a.end;
 }
+
+/**
+ * The range and every network containing it, as first and last address: two CIDR blocks overlap exactly when one
+ * contains the other, so the blocks overlapping a range are those starting inside it and those among these.
+ */
+export function supernets(r: CidrRange): { start: string; end: string }[] {
+  const bits = r.family === 'ip4' ? 32 : 128;
+  const width = bits / 4;
+  const prefix = Number(r.cidr.slice(r.cidr.lastIndexOf('/') + 1));
+  const value = BigInt(`0x${r.start}`);
+  const all = (1n << BigInt(bits)) - 1n;
+  const out: { start: string; end: string }[] = [];
+  for (let l = 0; l <= prefix; l++) {
+    const host = (1n << BigInt(bits - l)) - 1n;
+    const start = value & (all ^ host);
+    out.push({ start: start.toString(16).padStart(width, '0'), end: (start | host).toString(16).padStart(width, '0') });
+  }
+  return out;
+}

@@ -60,8 +60,29 @@ export async function up(db: Kysely<any>): Promise<void> {
     .addColumn('ip_end', 'text')
     .addPrimaryKeyConstraint('campaign_targets_pk', ['campaign_seq', 'position'])
     .execute();
-  await db.schema.createIndex('campaign_targets_match').on('campaign_targets').columns(['match_key', 'campaign_seq']).execute();
+  // Equal keys, and for ranges (key ip4/ip6) the blocks starting inside a range or equal to one of its supernets.
+  await db.schema.createIndex('campaign_targets_match').on('campaign_targets').columns(['match_key', 'ip_start', 'ip_end']).execute();
   await db.schema.createIndex('campaign_targets_value').on('campaign_targets').columns(['kind', 'value']).execute();
+
+  // Overlapping pairs (a_seq < b_seq), kept up to date when a campaign is registered, changed or cancelled, so that the
+  // coordinators' list is an indexed, paged read. other_share: they share a sector, package or range; the organisations
+  // they both aim at are listed apart, since a reader sees such a pair only when they may see one of them.
+  await db.schema
+    .createTable('campaign_overlaps')
+    .addColumn('a_seq', 'integer', (c) => c.notNull().references('campaigns.seq').onDelete('cascade'))
+    .addColumn('b_seq', 'integer', (c) => c.notNull().references('campaigns.seq').onDelete('cascade'))
+    .addColumn('other_share', 'integer', (c) => c.notNull())
+    .addPrimaryKeyConstraint('campaign_overlaps_pk', ['b_seq', 'a_seq'])
+    .execute();
+  await db.schema.createIndex('campaign_overlaps_a').on('campaign_overlaps').columns(['a_seq']).execute();
+  await db.schema
+    .createTable('campaign_overlap_orgs')
+    .addColumn('a_seq', 'integer', (c) => c.notNull().references('campaigns.seq').onDelete('cascade'))
+    .addColumn('b_seq', 'integer', (c) => c.notNull().references('campaigns.seq').onDelete('cascade'))
+    .addColumn('organisation_id', 'text', (c) => c.notNull())
+    .addPrimaryKeyConstraint('campaign_overlap_orgs_pk', ['a_seq', 'b_seq', 'organisation_id'])
+    .execute();
+  await db.schema.createIndex('campaign_overlap_orgs_b').on('campaign_overlap_orgs').columns(['b_seq']).execute();
 
   await db.schema
     .createTable('org_assets')
@@ -110,5 +131,5 @@ export async function up(db: Kysely<any>): Promise<void> {
 }
 
 export async function down(db: Kysely<any>): Promise<void> {
-  for (const t of ['campaign_opt_outs', 'asset_ranges', 'org_assets', 'campaign_targets', 'campaigns']) await db.schema.dropTable(t).execute();
+  for (const t of ['campaign_opt_outs', 'asset_ranges', 'org_assets', 'campaign_overlap_orgs', 'campaign_overlaps', 'campaign_targets', 'campaigns']) await db.schema.dropTable(t).execute();
 }
