@@ -8,17 +8,14 @@
  * mode and the ajv-draft-04 package is not installed; the schema uses no draft-04-only keyword (no boolean
  * exclusiveMinimum/Maximum), so it compiles as draft-07 once its `id` is read as `$id`: the checks are the same.
  * CSAF: @secvisogram/csaf-validator-lib's strict schema test and every mandatory test, as for the documents we emit.
+ * The library is loaded on the first CSAF document only: its mandatory tests take seconds to load, and its strict
+ * entry point (which also loads the optional and informative tests, spell-checker included) tens of seconds. We run
+ * only the library's own tests, so its plain `validate` does the same checks.
  */
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { Ajv, type ValidateFunction } from 'ajv';
 import addFormatsImport from 'ajv-formats';
-// @ts-expect-error the validator library ships JavaScript without type declarations
-import validateStrict from '@secvisogram/csaf-validator-lib/validateStrict.js';
-// @ts-expect-error the validator library ships JavaScript without type declarations
-import * as mandatory from '@secvisogram/csaf-validator-lib/mandatoryTests.js';
-// @ts-expect-error the validator library ships JavaScript without type declarations
-import { csaf_2_0_strict } from '@secvisogram/csaf-validator-lib/schemaTests.js';
 import { normaliseCwe, type FindingDraft, type FindingSource } from '../domain/intake/finding-input.ts';
 import { packagePurl } from './osv-package-purl.ts';
 
@@ -56,7 +53,26 @@ function sarifSchema(): ValidateFunction {
   return sarifValidator;
 }
 
-const CSAF_TESTS = [csaf_2_0_strict, ...Object.values(mandatory as Record<string, unknown>)];
+type CsafValidate = (tests: unknown[], doc: unknown) => Promise<{ isValid: boolean; tests: { name: string; errors: { instancePath: string; message: string }[] }[] }>;
+let csafValidator: Promise<{ validate: CsafValidate; tests: unknown[] }> | null = null;
+function csafValidation() {
+  csafValidator ??= (async () => {
+    // @ts-expect-error the validator library ships JavaScript without type declarations
+    const validate = (await import('@secvisogram/csaf-validator-lib/validate.js')).default as CsafValidate;
+    // @ts-expect-error the validator library ships JavaScript without type declarations
+    const { csaf_2_0_strict } = (await import('@secvisogram/csaf-validator-lib/schemaTests.js')) as { csaf_2_0_strict: unknown };
+    // @ts-expect-error the validator library ships JavaScript without type declarations
+    const mandatory = (await import('@secvisogram/csaf-validator-lib/mandatoryTests.js')) as Record<string, unknown>;
+    return { validate, tests: [csaf_2_0_strict, ...Object.values(mandatory)] };
+  })();
+  return csafValidator;
+}
+
+/** Whether the CSAF validator is loaded here (a caller that must not load it may ask first). */
+export const csafValidatorLoaded = () => csafValidator !== null;
+
+/** A CSAF document met where loading the CSAF validator is not wanted (the request thread); the caller sends it elsewhere. */
+export class CsafDeferredError extends Error {}
 
 type Json = Record<string, unknown>;
 const isObj = (v: unknown): v is Json => typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -73,7 +89,7 @@ export function detectFormat(doc: unknown): DocumentFormat | null {
 }
 
 /** Reads one file's bytes. Throws DocumentError when it is not a document of findings. */
-export async function parseFindingDocument(body: Buffer | string): Promise<ParsedDocument> {
+export async function parseFindingDocument(body: Buffer | string, opts: { deferCsaf?: boolean } = {}): Promise<ParsedDocument> {
   const bytes = typeof body === 'string' ? Buffer.byteLength(body) : body.length;
   if (bytes > MAX_DOCUMENT_BYTES) throw new DocumentError(`larger than ${MAX_DOCUMENT_BYTES / 1024 / 1024} MiB`);
   let doc: unknown;
@@ -86,7 +102,10 @@ export async function parseFindingDocument(body: Buffer | string): Promise<Parse
   const format = detectFormat(doc);
   if (!format) throw new DocumentError('not a SARIF 2.1.0 log, OSV record, CSAF 2.0 document or AVID report');
   if (format === 'sarif') return { format, entries: sarifEntries(doc as Json, createHash('sha256').update(typeof body === 'string' ? body : body).digest('hex').slice(0, 12)) };
-  if (format === 'csaf') return { format, entries: await csafEntries(doc as Json) };
+  if (format === 'csaf') {
+    if (opts.deferCsaf && !csafValidatorLoaded()) throw new CsafDeferredError('a CSAF document: validated where the validator may load');
+    return { format, entries: await csafEntries(doc as Json) };
+  }
   if (format === 'avid') return { format, entries: [avidEntry(doc as Json)] };
   const records = Array.isArray(doc) ? doc : [doc];
   return { format, entries: records.map((r, i) => osvEntry(r as Json, Array.isArray(doc) ? `/${i}` : '')) };
@@ -249,7 +268,8 @@ function osvEntry(rec: Json, pointer: string): ParsedEntry {
 // ---- CSAF ----------------------------------------------------------------------------------------------------
 
 async function csafEntries(doc: Json): Promise<ParsedEntry[]> {
-  const result = (await validateStrict(CSAF_TESTS as never, doc as never)) as { isValid: boolean; tests: { name: string; errors: { instancePath: string; message: string }[] }[] };
+  const { validate, tests } = await csafValidation();
+  const result = await validate(tests, doc);
   if (!result.isValid) {
     const failed = result.tests.find((t) => t.errors.length > 0);
     const e = failed?.errors[0];

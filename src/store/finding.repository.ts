@@ -86,7 +86,11 @@ export async function anyKeyOwners(db: Db | Tx, keys: readonly { kind: string; v
 async function keyOwners(db: Db | Tx, keys: readonly { kind: string; value: string }[], scope: FindingScope | null): Promise<Map<string, number>> {
   const out = new Map<string, number>();
   const byKind = new Map<string, string[]>();
-  for (const k of keys) byKind.set(k.kind, [...(byKind.get(k.kind) ?? []), k.value]);
+  for (const k of keys) {
+    const list = byKind.get(k.kind);
+    if (list) list.push(k.value);
+    else byKind.set(k.kind, [k.value]);
+  }
   for (const [kind, values] of byKind) {
     const unique = [...new Set(values)];
     for (let i = 0; i < unique.length; i += KEYS_PER_LOOKUP) {

@@ -6,7 +6,8 @@
 import { availableParallelism } from 'node:os';
 import { Piscina } from 'piscina';
 import { DomainError, InvalidInputError, RateLimitedError } from '../../domain/errors.ts';
-import run, { UPLOAD_LIMITS, type ParseInput, type ParseOutput } from './finding-parse.task.ts';
+import { CsafDeferredError } from '../../formats/finding-documents.ts';
+import run, { parseFindingUpload, TooManyFindingsError, UPLOAD_LIMITS, type ParseInput, type ParseOutput } from './finding-parse.task.ts';
 
 export interface FindingParser {
   parse(input: ParseInput): Promise<ParseOutput>;
@@ -47,7 +48,15 @@ export class FindingParsePool implements FindingParser {
   }
 
   async parse(input: ParseInput): Promise<ParseOutput> {
-    if (bytesOf(input) <= IN_PROCESS_BYTES) return inProcessFindingParser.parse(input);
+    if (bytesOf(input) <= IN_PROCESS_BYTES) {
+      try {
+        return await parseFindingUpload(input, { deferCsaf: true });
+      } catch (err) {
+        if (err instanceof TooManyFindingsError) return unwrap({ tooMany: err.limit });
+        // Loading the CSAF validator takes seconds: a CSAF document goes to a worker thread even when it is small.
+        if (!(err instanceof CsafDeferredError)) throw err;
+      }
+    }
     try {
       return unwrap(await this.pool.run(input, { signal: AbortSignal.timeout(UPLOAD_LIMITS.parseMs) }));
     } catch (err) {

@@ -55,10 +55,10 @@ export class TooManyFindingsError extends Error {
 
 const DOCUMENT_NAME = /\.(json|sarif)$/i;
 
-async function parseOne(path: string, body: Uint8Array, count: { n: number }): Promise<ParsedFile> {
+async function parseOne(path: string, body: Uint8Array, count: { n: number }, opts: ParseOptions): Promise<ParsedFile> {
   let doc;
   try {
-    doc = await parseFindingDocument(Buffer.from(body.buffer, body.byteOffset, body.byteLength));
+    doc = await parseFindingDocument(Buffer.from(body.buffer, body.byteOffset, body.byteLength), opts);
   } catch (err) {
     if (err instanceof DocumentError || err instanceof InvalidDocumentError) return { path, format: null, unreadable: err.message, entries: [] };
     throw err;
@@ -81,24 +81,29 @@ async function parseOne(path: string, body: Uint8Array, count: { n: number }): P
   return { path, format: doc.format, unreadable: null, entries };
 }
 
-export async function parseFindingUpload(input: ParseInput): Promise<ParseOutput> {
+export interface ParseOptions {
+  /** Throw CsafDeferredError on a CSAF document rather than load the CSAF validator (on the request thread). */
+  deferCsaf?: boolean;
+}
+
+export async function parseFindingUpload(input: ParseInput, opts: ParseOptions = {}): Promise<ParseOutput> {
   const count = { n: 0 };
   const out: ParseOutput = { files: [], skipped: [] };
   if (input.kind === 'files') {
     // A ZIP among the files (the CLI takes archives too) is read member by member.
     for (const f of input.files) {
-      if (isZip(f.body)) await parseZip(f.path, f.body, count, out);
-      else out.files.push(await parseOne(f.path, f.body, count));
+      if (isZip(f.body)) await parseZip(f.path, f.body, count, out, opts);
+      else out.files.push(await parseOne(f.path, f.body, count, opts));
     }
     return out;
   }
-  await parseZip(input.path, input.body, count, out);
+  await parseZip(input.path, input.body, count, out, opts);
   return out;
 }
 
 const isZip = (b: Uint8Array) => b.length >= 4 && b[0] === 0x50 && b[1] === 0x4b && b[2] === 0x03 && b[3] === 0x04;
 
-async function parseZip(archive: string, body: Uint8Array, count: { n: number }, out: ParseOutput): Promise<void> {
+async function parseZip(archive: string, body: Uint8Array, count: { n: number }, out: ParseOutput, opts: ParseOptions): Promise<void> {
   const input = { path: archive, body };
   let entries;
   try {
@@ -134,7 +139,7 @@ async function parseZip(archive: string, body: Uint8Array, count: { n: number },
       continue;
     }
     budget -= data.length;
-    out.files.push(await parseOne(path, data, count));
+    out.files.push(await parseOne(path, data, count, opts));
   }
 }
 
