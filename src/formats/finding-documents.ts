@@ -347,7 +347,8 @@ function avidEntry(doc: Json): ParsedEntry {
       title: (ptDesc ?? desc!).slice(0, 300),
       description: desc ?? ptDesc!,
       cwe,
-      product: { name: developer ?? deployer ? `${developer ?? deployer} ${name}` : name },
+      // "NVIDIA" and "Container Toolkit" make "NVIDIA Container Toolkit"; "mintplex-labs/anything-llm" names its maker already.
+      product: { name: (developer ?? deployer) && !name.toLowerCase().startsWith(String(developer ?? deployer).toLowerCase()) ? `${developer ?? deployer} ${name}` : name },
       location: null,
       aliases,
     },
