@@ -314,6 +314,17 @@ describeEachDriver('findings: intake, de-duplication, merge and split', (driver)
     assert.equal((await importDoc(lab, fixture('scan.sarif'), 'tlp=GREEN')).status, 400, 'organisationId is required');
   });
 
+  it('a NUL character inside a document rejects that entry, saying so, and the rest load (PostgreSQL text cannot hold it)', async () => {
+    const doc = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'NulScan' } }, properties: { product: 'nul-target' }, results: [
+      { ruleId: 'R', message: { text: 'clean result' }, partialFingerprints: { h: 'nul-1' } },
+      { ruleId: 'R', message: { text: 'a \u0000 inside' }, partialFingerprints: { h: 'nul-2' } },
+    ] }] });
+    const res = await importDoc(lab, doc, `organisationId=${org.lab}&filename=nul.sarif`);
+    assert.equal(res.status, 200, JSON.stringify(res.body));
+    assert.deepEqual([res.body.received, res.body.created], [2, 1]);
+    assert.deepEqual(res.body.rejected, [{ path: 'nul.sarif#/runs/0/results/1', reason: 'description contains a NUL character, which is not accepted in text' }]);
+  });
+
   it('refuses an upload over the per-request cap with 413 naming it, and writes nothing', async () => {
     const result = (i: number) => ({ ruleId: 'R', message: { text: `result ${i}` }, partialFingerprints: { h: `cap-${i}` } });
     const big = JSON.stringify({ version: '2.1.0', runs: [{ tool: { driver: { name: 'Flood' } }, properties: { product: 'flood' }, results: Array.from({ length: 20_001 }, (_, i) => result(i)) }] });

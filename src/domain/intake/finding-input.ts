@@ -89,6 +89,8 @@ function text(v: unknown, field: string, max: number, required: boolean): string
     return null;
   }
   if (typeof v !== 'string') throw new FindingInputError(field, `${field} must be a string`);
+  // PostgreSQL text cannot hold NUL; said here, per field, rather than failing the whole upload at the database.
+  if (v.includes('\u0000')) throw new FindingInputError(field, `${field} contains a NUL character, which is not accepted in text`);
   const t = v.trim();
   if (t.length > max) throw new FindingInputError(field, `${field} is longer than ${max} characters`);
   return t;
@@ -160,7 +162,7 @@ export function normaliseFinding(d: FindingDraft): NormalisedFinding {
   if (fpsIn.length > FINDING_LIMITS.fingerprints) throw new FindingInputError('fingerprints', `at most ${FINDING_LIMITS.fingerprints} fingerprints`);
   const fingerprints: string[] = [];
   for (const [i, fp] of fpsIn.entries()) {
-    if (typeof fp !== 'string' || fp.trim() === '' || fp.length > FINDING_LIMITS.fingerprint) throw new FindingInputError(`fingerprints[${i}]`, `fingerprints[${i}] must be a non-empty string of at most ${FINDING_LIMITS.fingerprint} characters`);
+    if (typeof fp !== 'string' || fp.trim() === '' || fp.length > FINDING_LIMITS.fingerprint || fp.includes('\u0000')) throw new FindingInputError(`fingerprints[${i}]`, `fingerprints[${i}] must be a non-empty string of at most ${FINDING_LIMITS.fingerprint} characters`);
     if (!fingerprints.includes(fp.trim())) fingerprints.push(fp.trim());
   }
   let tool: NormalisedFinding['tool'] = null;
