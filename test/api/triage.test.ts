@@ -100,6 +100,10 @@ describeEachDriver('triage: states, scores, SSVC, KEV and the queue', (driver) =
     assert.equal(bad.status, 400);
     assert.equal(bad.body.field, 'cvss3');
     assert.match(bad.body.detail, /^cvss3: .*base metrics missing/);
+    const v30 = await api.call('PUT', `/findings/${f.id}/scores`, gov, { cvss3: 'CVSS:3.0/AV:N/AC:L/PR:N/UI:N/S:U/C:H/I:H/A:H', version: f.version });
+    assert.equal(v30.status, 400);
+    assert.equal(v30.body.field, 'cvss3');
+    assert.match(v30.body.detail, /3\.1/);
     const wrong = await api.call('PUT', `/findings/${f.id}/scores`, gov, { cvss4: V3, version: f.version });
     assert.equal(wrong.status, 400);
     assert.equal(wrong.body.field, 'cvss4');
