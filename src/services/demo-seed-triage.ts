@@ -47,6 +47,25 @@ export async function seedDemoTriage(ctx: DemoContext): Promise<void> {
   const triage = ctx.c.services.triage;
   const coordinator = ctx.actors.get('coordinator');
   if (!coordinator) throw new Error('the demo coordinator is missing');
+  // None of the demo documents names a CVE that CISA lists, so the second lab reports one that is: Log4Shell in the
+  // water utility's plant historian, which the KEV import marks as actively exploited with CISA's due date.
+  const lab2 = ctx.actors.get('ai-lab-2');
+  const lab2Org = ctx.orgs.get('ai-lab-2');
+  if (lab2 && lab2Org) {
+    const log4shell = await ctx.c.services.findings.create(lab2, {
+      organisationId: lab2Org,
+      title: 'Plant historian still ships Log4j 2.14: JNDI lookup reachable from the login form',
+      description: 'The historian\'s login form logs the user name through Log4j 2.14.1; a ${jndi:ldap://…} user name reaches an outside LDAP server from the plant network. Demo data.',
+      cwe: 'CWE-917',
+      product: { purl: 'pkg:maven/org.apache.logging.log4j/log4j-core', versions: '<2.15.0', name: 'Plant historian', ...(ctx.orgs.get('water') ? { organisationId: ctx.orgs.get('water')! } : {}) },
+      location: 'historian/login',
+      aliases: ['CVE-2021-44228'],
+      label: { tlp: 'AMBER' },
+      source: 'form',
+    });
+    ctx.findings.set('kev-log4shell', log4shell.finding.id);
+  }
+
   // KEV first: a finding with a KEV CVE alias is actively exploited whatever the coordinator answers next.
   const kev = await triage.importKev(coordinator, readFileSync(DEMO_KEV));
   const count = (n: number, one: string, many: string) => `${n} ${n === 1 ? one : many}`;
