@@ -1,5 +1,5 @@
 /**
- * The authorisation matrix: one entry per route of the server's route table (test/api/authz-matrix.test.ts fails
+ * The authorisation matrix: one entry per route of the server's route table (test/api/authz-matrix.<driver>.test.ts fail
  * when a route has none, or an entry names a route that does not exist).
  *
  * Adding a route? Add one entry to MATRIX (or push to it from your workflow's own file imported by the test):
