@@ -34,7 +34,7 @@ import { findingScope, type FindingScope } from '../domain/policy/finding.policy
 import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import type { AttachmentRow } from '../store/attachment.repository.ts';
 import type { AuditInput } from '../store/audit.repository.ts';
-import type { Tx } from '../store/db.ts';
+import type { Db, Tx } from '../store/db.ts';
 import {
   addShares,
   aliasesBySeq,
@@ -59,7 +59,7 @@ import {
   type FindingRow,
   type NewFindingRow,
 } from '../store/finding.repository.ts';
-import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
+import { existingOrganisationIds, findVisibleOrganisation, visibleOrganisationIds } from '../store/organisation.repository.ts';
 import { insertTriageEvents } from '../store/triage.repository.ts';
 import { presentAttachment, type AttachmentView } from './attachment.service.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
@@ -162,13 +162,24 @@ export interface FindingImportResult extends FindingImportSummary {
 
 export const attachmentUrl = (findingId: string, attachmentId: string) => `/api/v1/findings/${findingId}/attachments/${attachmentId}`;
 
-export function presentFinding(r: FindingRow, reports: number): FindingView {
+/**
+ * The maker organisations of these rows that `actor` may see. A reporter names the maker by id, but a reader of the
+ * finding may not be entitled to the maker's directory entry (an organisation labelled RED, say): such a maker is left
+ * out of the finding for that reader rather than named.
+ */
+export async function visibleMakers(db: Db, actor: Principal, now: Date, rows: readonly Pick<FindingRow, 'product_org_id'>[]): Promise<ReadonlySet<string>> {
+  const ids = rows.map((r) => r.product_org_id).filter((x): x is string => !!x);
+  return ids.length ? visibleOrganisationIds(db, organisationScope(actor, now), ids) : new Set();
+}
+
+export function presentFinding(r: FindingRow, reports: number, makers: ReadonlySet<string>): FindingView {
+  const maker = r.product_org_id && makers.has(r.product_org_id) ? { organisationId: r.product_org_id, organisationName: r.product_org_name } : { organisationId: null, organisationName: null };
   return {
     id: r.id,
     title: r.title,
     description: r.description,
     cwe: r.cwe,
-    product: { purl: r.product_purl, versions: r.product_versions, cpe: r.product_cpe, name: r.product_name, organisationId: r.product_org_id, organisationName: r.product_org_name },
+    product: { purl: r.product_purl, versions: r.product_versions, cpe: r.product_cpe, name: r.product_name, ...maker },
     location: r.location,
     aliases: JSON.parse(r.aliases) as string[],
     source: r.source,
@@ -343,7 +354,7 @@ export class FindingService {
 
   async get(actor: Principal, id: string): Promise<FindingView> {
     const f = await this.#readable(actor, id);
-    return presentFinding(f.row, await countReports(this.deps.db, f.row.seq));
+    return presentFinding(f.row, await countReports(this.deps.db, f.row.seq), await visibleMakers(this.deps.db, actor, this.deps.clock.now(), [f.row]));
   }
 
   /** Every report on a finding, oldest first, each with its reporter (credited) and why it was linked. */

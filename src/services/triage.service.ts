@@ -32,7 +32,7 @@ import {
 } from '../store/triage.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { readKevCatalogue } from './kev-parse.ts';
-import { presentFinding, type FindingView } from './finding.service.ts';
+import { presentFinding, visibleMakers, type FindingView } from './finding.service.ts';
 import { checkVersion } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page } from './pagination.ts';
 
@@ -106,7 +106,8 @@ export class TriageService {
     }
     const rows = await listQueue(this.deps.db, findingScope(actor, now), query, from, limit + 1);
     const counts = await reportCounts(this.deps.db, rows.slice(0, limit).map((r) => r.seq));
-    return toPage(rows, limit, (r) => presentFinding(r, counts.get(r.seq) ?? 0), queueKey);
+    const makers = await visibleMakers(this.deps.db, actor, now, rows.slice(0, limit));
+    return toPage(rows, limit, (r) => presentFinding(r, counts.get(r.seq) ?? 0, makers), queueKey);
   }
 
   async history(actor: Principal, id: string): Promise<{ items: TriageEventView[] }> {

@@ -70,6 +70,14 @@ export async function findVisibleOrganisation(db: Db | Tx, reader: OrganisationR
   return db.selectFrom('organisations').selectAll().where('id', '=', id).where(visible(reader)).executeTakeFirst();
 }
 
+/** Which of `ids` the reader may see (the directory rule above, in SQL): for presenters naming organisations a record refers to. */
+export async function visibleOrganisationIds(db: Db | Tx, reader: OrganisationReader, ids: readonly string[]): Promise<Set<string>> {
+  const unique = [...new Set(ids)];
+  if (unique.length === 0) return new Set();
+  const rows = await db.selectFrom('organisations').select('id').where('id', 'in', unique).where(visible(reader)).execute();
+  return new Set(rows.map((r) => r.id));
+}
+
 /** Names are unique regardless of case; `exceptId` lets a rename keep its own name. */
 export async function organisationNameTaken(db: Db | Tx, name: string, exceptId: string | null): Promise<boolean> {
   let q = db.selectFrom('organisations').select('id').where((eb) => eb(eb.fn('lower', ['name']), '=', name.toLowerCase()));

@@ -92,6 +92,25 @@ describeEachDriver('findings: intake, de-duplication, merge and split', (driver)
     assert.equal(await count('audit_log'), before + 1);
   });
 
+  it('names the maker organisation only to readers who may see it in the directory', async () => {
+    const { services } = server.container;
+    // A maker whose directory entry is RED: its own members (the reporter here) see it, a coordinator does not.
+    const hidden = (await services.organisations.create(sys, { name: 'Quiet Maker', kind: 'vendor', label: { tlp: 'RED' } })).id;
+    const insider = await services.users.create(sys, { email: 'insider@findings.example', name: 'Insider', password: 'findings test passphrase', memberships: [{ organisationId: org.lab, roles: ['member'] }, { organisationId: hidden, roles: ['member'] }] });
+    const insiderCaller = { bearer: (await services.tokens.create(sys, { name: 'test', scopes: ['read', 'write'], forUserId: insider.user.id })).secret };
+    const res = await api.post('/findings', insiderCaller, { ...draft(), product: { name: 'Quiet gateway', organisationId: hidden } });
+    assert.equal(res.status, 201, JSON.stringify(res.body));
+    assert.deepEqual([res.body.finding.product.organisationId, res.body.finding.product.organisationName], [hidden, 'Quiet Maker']);
+    const seen = await api.get(`/findings/${res.body.finding.id}`, gov);
+    assert.equal(seen.status, 200, JSON.stringify(seen.body));
+    assert.deepEqual([seen.body.product.organisationId, seen.body.product.organisationName], [null, null]);
+    assert.ok(!JSON.stringify(seen.body).includes('Quiet Maker') && !JSON.stringify(seen.body).includes(hidden));
+    const queue = await api.get(`/findings?q=${encodeURIComponent('quiet gateway')}`, gov);
+    assert.equal(queue.status, 200, JSON.stringify(queue.body));
+    assert.equal(queue.body.items.length, 1);
+    assert.ok(!JSON.stringify(queue.body).includes('Quiet Maker') && !JSON.stringify(queue.body).includes(hidden));
+  });
+
   it('answers bad fields with a problem naming the field, and writes nothing', async () => {
     const before = await counts();
     const cases: [Record<string, unknown>, RegExp][] = [
