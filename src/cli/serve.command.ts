@@ -131,6 +131,15 @@ export function registerServeCommands(program: Command): void {
         );
       }
       container.outbox.start();
+      // Planner statistics for SQLite (a no-op on PostgreSQL, whose autovacuum analyses); see DatabaseHandle.optimize.
+      const optimizer = setInterval(() => {
+        try {
+          container.handle.optimize();
+        } catch (err) {
+          app.log.warn({ err }, 'PRAGMA optimize failed');
+        }
+      }, 3_600_000);
+      optimizer.unref();
       // Load the OSV API's index now rather than on the first query; a failure is logged and retried on first use.
       void container.services.osvApi.start().catch((err: unknown) => app.log.error({ err }, 'OSV API index failed to load'));
       let closing = false;
@@ -140,6 +149,7 @@ export function registerServeCommands(program: Command): void {
         app.log.info({ signal }, 'shutting down');
         const force = setTimeout(() => process.exit(1), 10_000);
         force.unref();
+        clearInterval(optimizer);
         await app.close();
         // The worker finishes the job in hand before the database closes under it.
         await container.outbox.stop();

@@ -30,6 +30,12 @@ export interface DatabaseHandle {
   driver: Driver;
   /** The PostgreSQL pool, for what Kysely does not cover (LISTEN/NOTIFY). */
   pgPool?: pg.Pool;
+  /**
+   * Refreshes the query planner's statistics where the database does not do it by itself. PostgreSQL's autovacuum
+   * analyses tables as they grow; SQLite never does, and without statistics its planner picks a poor index for
+   * selective filters (the triage queue's rare purl prefix: 3.6 s without, 2-4 ms with). `serve` calls it hourly.
+   */
+  optimize(): void;
   close(): Promise<void>;
 }
 
@@ -74,7 +80,7 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
     // An idle client's error (server restart) must not crash the process; the next query reconnects.
     pool.on('error', () => {});
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
-    return { db, driver: 'postgres', pgPool: pool, close: () => db.destroy() };
+    return { db, driver: 'postgres', pgPool: pool, optimize: () => {}, close: () => db.destroy() };
   }
   mkdirSync(opts.dataDir, { recursive: true });
   const sqlite = new BetterSqlite3(join(opts.dataDir, 'clearinghouse.db'));
@@ -82,8 +88,13 @@ export function openDatabase(opts: DatabaseOptions): DatabaseHandle {
   sqlite.pragma('foreign_keys = ON');
   sqlite.pragma('busy_timeout = 5000');
   sqlite.pragma('synchronous = NORMAL');
+  // SQLite's advice for long-lived connections: optimize (0x10002: every table) at open and then periodically, with
+  // a bounded sample so that a large table costs milliseconds, not a full scan (sqlite.org/pragma.html#pragma_optimize).
+  sqlite.pragma('analysis_limit = 1000');
+  const optimize = (mask = '') => sqlite.pragma(`optimize${mask}`);
+  optimize(' = 0x10002');
   const db = new Kysely<Database>({ dialect: new SqliteDialect({ database: sqlite }) });
-  return { db, driver: 'sqlite', close: () => db.destroy() };
+  return { db, driver: 'sqlite', optimize: () => optimize(), close: () => db.destroy() };
 }
 
 export interface MigrationReport {
