@@ -57,13 +57,13 @@ function after(k: QueueKey) {
   };
 }
 
+/**
+ * The page's findings alone, in queue order. No join: with a join to organisations in the statement, SQLite's planner,
+ * once it has statistics, starts from the small organisations table and sorts a million findings (2.4 s instead of
+ * 3 ms); the names of a page's organisations are looked up afterwards (listQueue).
+ */
 function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: QueueKey | null, limit: number) {
-  let q = db
-    .selectFrom('findings')
-    .innerJoin('organisations as reporter', 'reporter.id', 'findings.reporter_org_id')
-    .leftJoin('organisations as maker', 'maker.id', 'findings.product_org_id')
-    .selectAll('findings')
-    .select(['reporter.name as reporter_name', 'maker.name as product_org_name']);
+  let q = db.selectFrom('findings').selectAll('findings');
   if (!scope.all) q = q.where(visibleTo(scope.facts, scope.now, 'findings', undefined, FINDING_SHARES));
   if (f.state) q = q.where('findings.state', '=', f.state);
   if (f.reporter) {
@@ -105,8 +105,16 @@ function queueQuery(db: Db | Tx, scope: FindingScope, f: QueueFilter, from: Queu
 
 /** One page of the triage queue (limit rows; ask limit+1 to know whether more follow). */
 export async function listQueue(db: Db, scope: FindingScope, f: QueueFilter, from: QueueKey | null, limit: number): Promise<FindingRow[]> {
-  const rows = (await queueQuery(db, scope, f, from, limit).execute()) as FindingRow[];
-  return rows.map((r) => ({ ...r, seq: Number(r.seq) }));
+  const rows = await queueQuery(db, scope, f, from, limit).execute();
+  const ids = [...new Set(rows.flatMap((r) => (r.product_org_id ? [r.reporter_org_id, r.product_org_id] : [r.reporter_org_id])))];
+  const names = new Map<string, string>();
+  if (ids.length) for (const o of await db.selectFrom('organisations').select(['id', 'name']).where('id', 'in', ids).execute()) names.set(o.id, o.name);
+  return rows.map((r) => ({
+    ...r,
+    seq: Number(r.seq),
+    reporter_name: names.get(r.reporter_org_id) ?? '',
+    product_org_name: r.product_org_id ? (names.get(r.product_org_id) ?? null) : null,
+  }));
 }
 
 /** The plan of the queue's first page, for the bench and the index test (EXPLAIN on either database). */
