@@ -1,7 +1,7 @@
-// Typed client for the advisory routes (issue 8 contract). api.ts keeps its request helper and CSRF token private, so
-// this module has its own small one: writes take the CSRF token of the session the page holds (useSession), and every
-// failure is the same ApiError the rest of the UI shows.
-import { API_BASE, ApiError, type Page, type Problem, type Tlp } from './api.ts';
+// Typed client for the advisory routes (issue 8 contract). Requests go through api-session-client.ts: writes take the
+// CSRF token of the session the page holds (useSession), and every failure is the same ApiError the rest of the UI shows.
+import { type Page, type Tlp } from './api.ts';
+import { enc, ifMatch, query, sessionClient } from './api-session-client.ts';
 
 export type AdvisoryState = 'draft' | 'published' | 'withdrawn';
 export type Rating = 'none' | 'low' | 'medium' | 'high' | 'critical';
@@ -95,45 +95,10 @@ export interface AdvisoryQuery {
   cursor?: string | null;
 }
 
-async function problemOf(response: Response): Promise<Problem> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as Partial<Problem>;
-    if (body && typeof body === 'object')
-      return { ...body, type: body.type ?? 'about:blank', title: body.title ?? response.statusText, status: body.status ?? response.status, detail: body.detail ?? body.title ?? `The server answered ${response.status}.` };
-  } catch {
-    // Not JSON (a proxy's error page): the generic problem below.
-  }
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: `The server answered ${response.status}.` };
-}
-
-function query(params: Record<string, string | number | null | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
-const enc = encodeURIComponent;
-const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
 /** The advisory calls; `csrfToken` is the signed-in session's (null for anonymous readers, who only read). */
 export function advisoryApi(csrfToken: string | null) {
-  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const all: Record<string, string> = { Accept: 'application/json, application/problem+json', ...headers };
-    if (body !== undefined) all['Content-Type'] = 'application/json';
-    if (method !== 'GET' && csrfToken) all['X-CSRF-Token'] = csrfToken;
-    let response: Response;
-    try {
-      response = await fetch(API_BASE + path, { method, headers: all, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch {
-      throw new ApiError({ type: 'about:blank', title: 'Network error', status: 0, detail: 'The Clearinghouse server could not be reached. Check your connection and try again.' });
-    }
-    if (!response.ok) throw new ApiError(await problemOf(response));
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  const { json: request } = sessionClient(csrfToken);
 
   return {
     list(q: AdvisoryQuery = {}): Promise<Page<AdvisoryView>> {

@@ -1,6 +1,7 @@
-// Typed client for a case's threads (issue 9; docs/case-threads.md). Same conventions as api-advisories.ts: its own
-// small request helper, writes carry the session's CSRF token, every failure is the ApiError the rest of the UI shows.
-import { API_BASE, ApiError, type Page, type Problem } from './api.ts';
+// Typed client for a case's threads (issue 9; docs/case-threads.md). Requests go through api-session-client.ts: writes
+// carry the session's CSRF token, every failure is the ApiError the rest of the UI shows.
+import { type Page } from './api.ts';
+import { enc, sessionClient } from './api-session-client.ts';
 
 // Record shapes are the server's own types (type-only imports: nothing of the server is bundled).
 export type { MessageView, ThreadPage, ThreadSummaryView } from '../../src/services/case-thread.service.ts';
@@ -13,36 +14,10 @@ export type ThreadName = 'participants' | 'internal';
 /** Mirrors MESSAGE_LIMITS.body of src/domain/case-threads/markdown.ts (the server checks again). */
 export const MESSAGE_MAX_CHARS = 20_000;
 
-async function problemOf(response: Response): Promise<Problem> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as Partial<Problem>;
-    if (body && typeof body === 'object')
-      return { ...body, type: body.type ?? 'about:blank', title: body.title ?? response.statusText, status: body.status ?? response.status, detail: body.detail ?? body.title ?? `The server answered ${response.status}.` };
-  } catch {
-    // Not JSON (a proxy's error page): the generic problem below.
-  }
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: `The server answered ${response.status}.` };
-}
-
-const enc = encodeURIComponent;
 
 /** The thread calls; `csrfToken` is the signed-in session's. */
 export function caseThreadApi(csrfToken: string | null) {
-  async function send<T>(method: string, path: string, init: { body?: BodyInit; headers?: Record<string, string> } = {}): Promise<T> {
-    const headers: Record<string, string> = { Accept: 'application/json, application/problem+json', ...init.headers };
-    if (method !== 'GET' && csrfToken) headers['X-CSRF-Token'] = csrfToken;
-    let response: Response;
-    try {
-      response = await fetch(API_BASE + path, { method, headers, credentials: 'same-origin', body: init.body });
-    } catch {
-      throw new ApiError({ type: 'about:blank', title: 'Network error', status: 0, detail: 'The Clearinghouse server could not be reached. Check your connection and try again.' });
-    }
-    if (!response.ok) throw new ApiError(await problemOf(response));
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
-  const json = <T>(method: string, path: string, body: unknown) => send<T>(method, path, { body: JSON.stringify(body), headers: { 'Content-Type': 'application/json' } });
+  const { request: send, json } = sessionClient(csrfToken);
   const base = (caseId: string, thread: ThreadName) => `/cases/${enc(caseId)}/threads/${thread}`;
 
   return {
@@ -65,10 +40,7 @@ export function caseThreadApi(csrfToken: string | null) {
     },
     /** The file itself is the body, streamed by the browser; never read into JSON. */
     attach(caseId: string, thread: ThreadName, messageId: string, file: File): Promise<AttachmentView> {
-      return send('POST', `${base(caseId, thread)}/messages/${enc(messageId)}/attachments?filename=${enc(file.name)}`, {
-        body: file,
-        headers: { 'Content-Type': file.type || 'application/octet-stream' },
-      });
+      return send('POST', `${base(caseId, thread)}/messages/${enc(messageId)}/attachments?filename=${enc(file.name)}`, { raw: file, contentType: file.type || 'application/octet-stream' });
     },
   };
 }

@@ -1,7 +1,8 @@
 // Typed client for the findings intake routes (issue 9; docs/findings.md): report one finding, upload documents, a
-// finding with its reports, candidates and evidence, and coordinators' merge and split. Its own small request helper,
-// as api-advisories.ts has: writes carry the session's CSRF token, and every failure is the ApiError the UI shows.
-import { API_BASE, ApiError, type Page, type Problem, type Tlp } from './api.ts';
+// finding with its reports, candidates and evidence, and coordinators' merge and split. Requests go through
+// api-session-client.ts: writes carry the session's CSRF token, and every failure is the ApiError the UI shows.
+import { type Page, type Problem, type Tlp } from './api.ts';
+import { enc, problemOf, query, sessionClient } from './api-session-client.ts';
 // Record shapes are the server's own types (type-only imports: nothing of the server is bundled).
 import type { AttachmentView } from '../../src/services/attachment.service.ts';
 import type { CandidateView, CreateFindingResult, FindingImportSummary, FindingReportView, FindingView, SplitResult } from '../../src/services/finding.service.ts';
@@ -23,26 +24,6 @@ export interface FindingSubmission {
 /** One uploaded file's answer: the summary, or the problem that refused it (which still carries the summary when the file was unreadable). */
 export type UploadOutcome = { ok: true; summary: FindingImportSummary } | { ok: false; problem: Problem; summary: FindingImportSummary | null };
 
-async function problemOf(response: Response): Promise<Problem> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as Partial<Problem>;
-    if (body && typeof body === 'object')
-      return { ...body, type: body.type ?? 'about:blank', title: body.title ?? response.statusText, status: body.status ?? response.status, detail: body.detail ?? body.title ?? `The server answered ${response.status}.` };
-  } catch {
-    // Not JSON (a proxy's error page): the generic problem below.
-  }
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: `The server answered ${response.status}.` };
-}
-
-function query(params: Record<string, string | number | null | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
-const enc = encodeURIComponent;
 
 /** The content type a document is sent as: a ZIP by its name or type, JSON otherwise (the server reads the content). */
 export function documentContentType(file: { name: string; type: string }): string {
@@ -58,24 +39,7 @@ function summaryOf(problem: Problem): FindingImportSummary | null {
 
 /** The findings calls; `csrfToken` is the signed-in session's. */
 export function findingsApi(csrfToken: string | null) {
-  async function send(method: string, path: string, body?: { json: unknown } | { raw: Blob; contentType: string }, headers: Record<string, string> = {}): Promise<Response> {
-    const all: Record<string, string> = { Accept: 'application/json, application/problem+json', ...headers };
-    if (body && 'json' in body) all['Content-Type'] = 'application/json';
-    if (body && 'raw' in body) all['Content-Type'] = body.contentType;
-    if (method !== 'GET' && csrfToken) all['X-CSRF-Token'] = csrfToken;
-    try {
-      return await fetch(API_BASE + path, { method, headers: all, credentials: 'same-origin', body: body === undefined ? undefined : 'json' in body ? JSON.stringify(body.json) : body.raw });
-    } catch {
-      throw new ApiError({ type: 'about:blank', title: 'Network error', status: 0, detail: 'The Clearinghouse server could not be reached. Check your connection and try again.' });
-    }
-  }
-  async function request<T>(method: string, path: string, body?: { json: unknown } | { raw: Blob; contentType: string }, headers: Record<string, string> = {}): Promise<T> {
-    const response = await send(method, path, body, headers);
-    if (!response.ok) throw new ApiError(await problemOf(response));
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  const { send, request } = sessionClient(csrfToken);
 
   return {
     create(submission: FindingSubmission): Promise<CreateFindingResult> {

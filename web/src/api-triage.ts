@@ -1,7 +1,8 @@
 // Typed client for the triage routes (issue 9; docs/triage.md): the queue, a finding's triage history, the state,
-// score and SSVC writes, and the KEV catalogue. Its own small request helper, as api-advisories.ts has: writes carry
+// score and SSVC writes, and the KEV catalogue. Requests go through api-session-client.ts: writes carry
 // the session's CSRF token, and every failure is the ApiError the rest of the UI shows.
-import { API_BASE, ApiError, type Page, type Problem, type Sector } from './api.ts';
+import { type Page, type Sector } from './api.ts';
+import { enc, ifMatch, query, sessionClient } from './api-session-client.ts';
 // Record shapes are the server's own types (type-only imports: nothing of the server is bundled).
 import type { FindingView } from '../../src/services/finding.service.ts';
 import type { AdvisoryKevView, KevEntryView, KevStatusView, SsvcRecord, TriageEventView } from '../../src/services/triage.service.ts';
@@ -21,45 +22,10 @@ export interface QueueQuery {
   cursor?: string | null;
 }
 
-async function problemOf(response: Response): Promise<Problem> {
-  const text = await response.text().catch(() => '');
-  try {
-    const body = JSON.parse(text) as Partial<Problem>;
-    if (body && typeof body === 'object')
-      return { ...body, type: body.type ?? 'about:blank', title: body.title ?? response.statusText, status: body.status ?? response.status, detail: body.detail ?? body.title ?? `The server answered ${response.status}.` };
-  } catch {
-    // Not JSON (a proxy's error page): the generic problem below.
-  }
-  return { type: 'about:blank', title: response.statusText || 'Request failed', status: response.status, detail: `The server answered ${response.status}.` };
-}
-
-function query(params: Record<string, string | number | null | undefined>): string {
-  const search = new URLSearchParams();
-  for (const [key, value] of Object.entries(params)) if (value !== undefined && value !== null && value !== '') search.set(key, String(value));
-  const text = search.toString();
-  return text ? `?${text}` : '';
-}
-
-const enc = encodeURIComponent;
-const ifMatch = (version: number) => ({ 'If-Match': `"${version}"` });
 
 /** The triage calls; `csrfToken` is the signed-in session's. */
 export function triageApi(csrfToken: string | null) {
-  async function request<T>(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
-    const all: Record<string, string> = { Accept: 'application/json, application/problem+json', ...headers };
-    if (body !== undefined) all['Content-Type'] = 'application/json';
-    if (method !== 'GET' && csrfToken) all['X-CSRF-Token'] = csrfToken;
-    let response: Response;
-    try {
-      response = await fetch(API_BASE + path, { method, headers: all, credentials: 'same-origin', body: body === undefined ? undefined : JSON.stringify(body) });
-    } catch {
-      throw new ApiError({ type: 'about:blank', title: 'Network error', status: 0, detail: 'The Clearinghouse server could not be reached. Check your connection and try again.' });
-    }
-    if (!response.ok) throw new ApiError(await problemOf(response));
-    if (response.status === 204) return undefined as T;
-    const text = await response.text();
-    return (text ? JSON.parse(text) : undefined) as T;
-  }
+  const { json: request } = sessionClient(csrfToken);
 
   return {
     /** The triage queue: findings the caller may read, by SSVC decision, exploitation, CVSS, then age. */
