@@ -22,6 +22,9 @@ import { TriageService } from './services/triage.service.ts';
 import { CaseService } from './services/case.service.ts';
 import { CaseThreadService } from './services/case-thread.service.ts';
 import { NotificationService } from './services/notification.service.ts';
+import { RemediationService } from './services/remediation.service.ts';
+import { InventoryFindingService } from './services/inventory-finding.service.ts';
+import { DashboardService } from './services/dashboard.service.ts';
 import { AttachmentService } from './services/attachment.service.ts';
 import { FindingParsePool, inProcessFindingParser, type FindingParser } from './services/workers/finding-parse.pool.ts';
 
@@ -43,6 +46,9 @@ export interface Services {
   cases: CaseService;
   caseThreads: CaseThreadService;
   notifications: NotificationService;
+  remediation: RemediationService;
+  inventoryFindings: InventoryFindingService;
+  dashboards: DashboardService;
   /** Evidence attachments (findings, case messages): streamed, SHA-256-addressed, size-capped. */
   attachments: AttachmentService;
 }
@@ -125,6 +131,9 @@ export async function createContainer(config: Config, opts: ContainerOptions = {
     cases: new CaseService(deps, peers, { publicDays: config.casePublicDays, exploitedDays: config.caseExploitedDays }),
     caseThreads: new CaseThreadService(deps, peers),
     notifications: new NotificationService(deps, peers),
+    remediation: new RemediationService(deps, peers),
+    inventoryFindings: new InventoryFindingService(deps, peers),
+    dashboards: new DashboardService(deps, peers),
     attachments: new AttachmentService(deps, { maxBytes: config.attachmentLimitBytes }),
   };
   const outbox = new OutboxWorker(deps.db, deps.clock, opts.outboxPollMs !== undefined ? { pollMs: opts.outboxPollMs } : {});

@@ -36,6 +36,8 @@ import { triageRoutes } from './triage.routes.ts';
 import { caseRoutes } from './case.routes.ts';
 import { caseThreadRoutes } from './case-thread.routes.ts';
 import { notificationRoutes } from './notification.routes.ts';
+import { inventoryFindingRoutes } from './inventory-finding.routes.ts';
+import { dashboardRoutes } from './dashboard.routes.ts';
 
 export const API_PREFIX = '/api/v1';
 
@@ -190,6 +192,8 @@ export async function buildApp(container: Container, opts: AppOptions = {}): Pro
     await api.register(caseRoutes, { services });
     await api.register(caseThreadRoutes, { services });
     await api.register(notificationRoutes, { services });
+    await api.register(inventoryFindingRoutes, { services });
+    await api.register(dashboardRoutes, { services });
   }, { prefix: API_PREFIX });
   // Where OSV clients, CSAF aggregators and feed readers expect them: outside /api/v1, at the paths their standards name.
   await app.register(osvApiRoutes, { services });

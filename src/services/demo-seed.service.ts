@@ -21,6 +21,7 @@ import { seedDemoFindings } from './demo-seed-findings.ts';
 import { seedDemoTriage } from './demo-seed-triage.ts';
 import { seedDemoCases } from './demo-seed-cases.ts';
 import { seedDemoThreads } from './demo-seed-threads.ts';
+import { seedDemoRemediation } from './demo-seed-remediation.ts';
 
 const REPO = fileURLToPath(new URL('../../', import.meta.url));
 export const DEMO_SOURCES = {
@@ -197,6 +198,8 @@ export async function seedDemo(c: Container, cli: Principal, opts: DemoSeedOptio
   step('a coordinated disclosure case');
   await seedDemoCases(ctx);
   await seedDemoThreads(ctx);
+  step('remediation: asset metadata, inventory findings, analyses, a history');
+  await seedDemoRemediation(ctx);
   return result;
 }
 

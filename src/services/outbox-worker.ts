@@ -12,7 +12,7 @@ export type JobHandler = (job: OutboxJob) => Promise<void>;
  * "no handler for topic", so a job is never silently dropped.
  */
 export function serverJobHandlers(services: Services): Record<string, JobHandler> {
-  return { ...services.cases.jobHandlers() };
+  return { ...services.cases.jobHandlers(), ...services.remediation.jobHandlers(), ...services.inventoryFindings.jobHandlers(), ...services.dashboards.jobHandlers() };
 }
 
 export interface OutboxWorkerOptions {

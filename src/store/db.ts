@@ -20,6 +20,7 @@ import * as cases from './migrations/20261202T1630-cases.ts';
 import * as caseThreads from './migrations/20261202T1640-case-threads.ts';
 import * as notifications from './migrations/20261202T1650-notifications.ts';
 import * as findingDedup from './migrations/20261206T1200-finding-dedup.ts';
+import * as remediation from './migrations/20261206T1300-remediation.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -66,6 +67,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1640-case-threads': caseThreads,
   '20261202T1650-notifications': notifications,
   '20261206T1200-finding-dedup': findingDedup,
+  '20261206T1300-remediation': remediation,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

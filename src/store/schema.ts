@@ -5,12 +5,13 @@ import type { TriageTables } from './schema-triage.ts';
 import type { CaseTables } from './schema-cases.ts';
 import type { CaseThreadTables } from './schema-case-threads.ts';
 import type { NotificationTables } from './schema-notifications.ts';
+import type { RemediationTables } from './schema-remediation.ts';
 
 /**
  * Table types shared by SQLite and PostgreSQL. Timestamps are ISO 8601 UTC text and flags are 0/1 integers on both,
  * so every query behaves the same whichever database runs it.
  */
-export interface Database extends IntakeTables, CampaignTables, TriageTables, CaseTables, CaseThreadTables, NotificationTables {
+export interface Database extends IntakeTables, CampaignTables, TriageTables, CaseTables, CaseThreadTables, NotificationTables, RemediationTables {
   organisations: OrganisationTable;
   users: UserTable;
   memberships: MembershipTable;

@@ -11,6 +11,8 @@ import '../helpers/scope-cases-triage.ts';
 import '../helpers/scope-cases-cases.ts';
 import '../helpers/scope-cases-threads.ts';
 import '../helpers/scope-cases-notifications.ts';
+import '../helpers/scope-cases-inventory-findings.ts';
+import '../helpers/scope-cases-dashboards.ts';
 
 const ID = '00000000-0000-4000-8000-000000000000';
 const SBOM = JSON.stringify({ bomFormat: 'CycloneDX', specVersion: '1.5', version: 1, components: [] });

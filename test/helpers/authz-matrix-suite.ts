@@ -13,6 +13,8 @@ import './authz-matrix-triage.ts';
 import './authz-matrix-cases.ts';
 import './authz-matrix-threads.ts';
 import './authz-matrix-notifications.ts';
+import './authz-matrix-inventory-findings.ts';
+import './authz-matrix-dashboards.ts';
 import { describePostgres } from './db.ts';
 import type { Driver } from '../../src/store/db.ts';
 

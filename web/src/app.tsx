@@ -27,6 +27,7 @@ import { FindingDetailPage } from './pages/finding-detail.page.tsx';
 import { CasesPage } from './pages/cases.page.tsx';
 import { CaseDetailPage } from './pages/case-detail.page.tsx';
 import { NotificationsPage } from './pages/notifications.page.tsx';
+import { DashboardPage } from './pages/dashboard.page.tsx';
 import { AppLink, matchPath, navigate, usePath, useUserNavigationCount } from './router.tsx';
 import { canAdminister, useSessionContext } from './session.context.tsx';
 import type { Session } from './api.ts';
@@ -50,6 +51,7 @@ const TITLES: [string, string][] = [
   ['/cases/:id', 'Case'],
   ['/cases', 'Cases'],
   ['/notifications', 'Notifications'],
+  ['/dashboard', 'Dashboard'],
   ['/account', 'Your account'],
   ['/users', 'Users'],
   ['/tokens', 'API tokens'],
@@ -109,6 +111,7 @@ function intakeRoute(path: string): ReactNode {
   const finding = matchPath('/findings/:id', path);
   if (finding) return <FindingDetailPage key={finding.id} findingId={finding.id!} />;
   if (path === '/notifications') return <NotificationsPage />;
+  if (path === '/dashboard') return <DashboardPage />;
   if (path === '/cases') return <CasesPage />;
   const kase = matchPath('/cases/:id', path);
   if (kase) return <CaseDetailPage key={kase.id} caseId={kase.id!} />;

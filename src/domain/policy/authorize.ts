@@ -8,6 +8,8 @@ import { caseThreadPolicy } from './case-thread.policy.ts';
 import { findingPolicy } from './finding.policy.ts';
 import { triagePolicy } from './triage.policy.ts';
 import { notificationPolicy } from './notification.policy.ts';
+import { inventoryFindingPolicy } from './inventory-finding.policy.ts';
+import { dashboardPolicy } from './dashboard.policy.ts';
 import { inventoryPolicy } from './inventory.policy.ts';
 import { invitationPolicy } from './invitation.policy.ts';
 import { labelPolicy } from './label.policy.ts';
@@ -37,6 +39,8 @@ export const POLICIES = {
   ...casePolicy,
   ...caseThreadPolicy,
   ...notificationPolicy,
+  ...inventoryFindingPolicy,
+  ...dashboardPolicy,
 };
 
 export type Action = keyof typeof POLICIES;

@@ -1,0 +1,4 @@
+/** Scope cases of the inventory-findings routes (issue 10); see test/helpers/scope-cases.ts. */
+import { SCOPE_CASES } from './scope-cases.ts';
+
+void SCOPE_CASES;
