@@ -3,7 +3,8 @@ import type { Services } from '../composition.ts';
 import { guardFor } from '../domain/policy/authorize.ts';
 import type { SbomMedia } from '../services/inventory.service.ts';
 import { problem, sendProblem, toProblem } from './problem.ts';
-import { AccessLabel, Id, IdParams, LabelInput, Nullable, PageOf, PageQuery, RoleName, Timestamp, Tlp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
+import { AccessLabel, Id, IdParams, LabelInput, Nullable, PageOf, PageQuery, RoleName, Sector, StringEnum, Timestamp, Tlp, errorResponses, expectedVersion, ifMatchHeaders } from './schemas.ts';
+import { CRITICALITIES, MAX_ENVIRONMENT } from '../domain/assets/asset-fields.ts';
 
 /** SBOMs of large images run to tens of megabytes; every other route keeps the server-wide limit. */
 export const SBOM_BODY_LIMIT = 50 * 1024 * 1024;
@@ -11,6 +12,9 @@ export const SBOM_BODY_LIMIT = 50 * 1024 * 1024;
 const JSON_TYPES = ['application/json', 'application/vnd.cyclonedx+json', 'application/spdx+json'];
 const XML_TYPES = ['application/xml', 'text/xml', 'application/vnd.cyclonedx+xml'];
 const ACCEPTED = [...JSON_TYPES, ...XML_TYPES];
+
+const Criticality = StringEnum(CRITICALITIES, 'how critical the asset is to its operator');
+const Environment = Type.String({ minLength: 1, maxLength: MAX_ENVIRONMENT, description: 'where the asset runs: production, OT, lab...' });
 
 const Inventory = Type.Object({
   id: Id,
@@ -27,6 +31,9 @@ const Inventory = Type.Object({
   ], { description: 'whether the SBOM was compared with its schema; findings are warnings, never a refusal' }),
   schemaWarnings: Type.Array(Type.Object({ path: Type.String({ description: 'JSON Pointer into the SBOM' }), message: Type.String() }), { description: 'the first 50 schema findings' }),
   schemaWarningCount: Type.Integer({ description: 'all schema findings, including those past the first 50' }),
+  sector: Nullable(Sector),
+  criticality: Nullable(Criticality),
+  environment: Nullable(Type.String()),
   label: AccessLabel,
   version: Type.Integer(),
   createdAt: Timestamp,
@@ -50,6 +57,9 @@ const UploadQuery = Type.Object({
   tlp: Type.Optional(Tlp),
   embargoUntil: Type.Optional(Timestamp),
   restricted: Type.Optional(RoleName),
+  sector: Type.Optional(Sector),
+  criticality: Type.Optional(Criticality),
+  environment: Type.Optional(Environment),
 }, { additionalProperties: false });
 
 function media(contentType: string | undefined): SbomMedia {
@@ -105,6 +115,9 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
       const inv = await inventories.create(request.principal, {
         name: q.name,
         organisationId: q.organisationId,
+        sector: q.sector,
+        criticality: q.criticality,
+        environment: q.environment,
         label,
         body: (request.body as Buffer | undefined) ?? Buffer.alloc(0),
         media: media(request.headers['content-type']),
@@ -138,8 +151,14 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.get('/inventories', {
     schema: {
       tags: ['inventories'],
-      summary: 'List the inventories you can see',
-      querystring: Type.Object({ ...PageQuery.properties, organisationId: Type.Optional(Id) }, { additionalProperties: false }),
+      summary: 'List the inventories you can see, optionally only assets of one sector, criticality or environment',
+      querystring: Type.Object({
+        ...PageQuery.properties,
+        organisationId: Type.Optional(Id),
+        sector: Type.Optional(Sector),
+        criticality: Type.Optional(Criticality),
+        environment: Type.Optional(Type.String({ minLength: 1, maxLength: MAX_ENVIRONMENT, description: 'exact environment, letters compared without regard to case' })),
+      }, { additionalProperties: false }),
       response: { 200: PageOf(Inventory), ...errorResponses() },
     },
   }, async (request) => {
@@ -162,12 +181,15 @@ export const inventoryRoutes: FastifyPluginAsyncTypebox<{ services: Services }> 
   app.patch('/inventories/:id', {
     schema: {
       tags: ['inventories'],
-      summary: 'Rename an inventory or change its label (If-Match required)',
+      summary: 'Rename an inventory, change its label or describe its asset (If-Match required)',
       params: IdParams,
       headers: ifMatchHeaders,
       body: Type.Object({
         name: Type.Optional(Type.String({ minLength: 1, maxLength: 200 })),
         label: Type.Optional(LabelInput),
+        sector: Type.Optional(Nullable(Sector)),
+        criticality: Type.Optional(Nullable(Criticality)),
+        environment: Type.Optional(Nullable(Type.String({ maxLength: MAX_ENVIRONMENT, description: 'where the asset runs; null or "" clears it' }))),
         version: Type.Optional(Type.Integer({ minimum: 1 })),
       }, { additionalProperties: false }),
       response: { 200: Inventory, ...errorResponses(404, 409, 412, 428) },

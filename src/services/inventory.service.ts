@@ -5,6 +5,7 @@ import { allows, authorize, guardFor } from '../domain/policy/authorize.ts';
 import { inventoryScope } from '../domain/policy/inventory.policy.ts';
 import { organisationScope } from '../domain/policy/organisation.policy.ts';
 import { isOperator } from '../domain/policy/predicates.ts';
+import { mergeAssetFields, NO_ASSET_FIELDS } from '../domain/assets/asset-fields.ts';
 import { componentFromPurl } from '../domain/purl/purl-ecosystem.ts';
 import { parseSbom, type ParsedSbom, type SbomComponent } from '../formats/sbom.ts';
 import {
@@ -19,6 +20,7 @@ import {
   saveInventoryVersioned,
   toInventory,
   type Inventory,
+  type InventoryFilter,
   type InventoryReader,
   type InventoryRow,
   type NewComponent,
@@ -43,14 +45,21 @@ export interface SbomUpload {
   media: SbomMedia;
 }
 
-export interface CreateInventoryInput extends SbomUpload {
+/** The asset the inventory describes (src/domain/assets/asset-fields.ts); null clears a field, undefined leaves it. */
+export interface AssetFieldsInput {
+  sector?: string | null | undefined;
+  criticality?: string | null | undefined;
+  environment?: string | null | undefined;
+}
+
+export interface CreateInventoryInput extends SbomUpload, AssetFieldsInput {
   name: string;
   /** Owning organisation; may be left out by a member of exactly one organisation. */
   organisationId?: string | undefined;
   label?: LabelInput | undefined;
 }
 
-export interface UpdateInventoryInput {
+export interface UpdateInventoryInput extends AssetFieldsInput {
   name?: string | undefined;
   label?: LabelInput | undefined;
 }
@@ -145,11 +154,12 @@ export class InventoryService {
     return inventoryScope(p, this.deps.clock.now());
   }
 
-  async list(p: Principal, page: PageRequest & { organisationId?: string | undefined }): Promise<Page<Inventory>> {
+  async list(p: Principal, page: PageRequest & InventoryFilter): Promise<Page<Inventory>> {
     authorize(p, 'inventory.list', null, this.deps.clock.now());
     const limit = pageLimit(page.limit);
     const after = decodeCursor(page.cursor, 2) as [string, string] | null;
-    const rows = await listInventories(this.deps.db, this.reader(p), { organisationId: page.organisationId }, after, limit + 1);
+    const filter: InventoryFilter = { organisationId: page.organisationId, sector: page.sector, criticality: page.criticality, environment: page.environment };
+    const rows = await listInventories(this.deps.db, this.reader(p), filter, after, limit + 1);
     return toPage(rows, limit, toInventory, (r) => [r.name, r.id]);
   }
 
@@ -200,6 +210,7 @@ export class InventoryService {
   async create(p: Principal, input: CreateInventoryInput): Promise<Inventory> {
     guardFor(p, 'inventory.create');
     const name = checkName(input.name);
+    const asset = mergeAssetFields(NO_ASSET_FIELDS, input);
     const owner = await this.owningOrganisation(p, input.organisationId);
     const label = buildLabel(owner, input.label, undefined, 'AMBER');
     authorize(p, 'label.apply', label, this.deps.clock.now());
@@ -216,6 +227,7 @@ export class InventoryService {
         schema: sbom.schema.schema,
         schemaWarnings: sbom.schema.warnings,
         schemaWarningCount: sbom.schema.warningCount,
+        ...asset,
         label,
         version: 1,
         createdAt: now,
@@ -280,7 +292,8 @@ export class InventoryService {
       checkVersion(expectedVersion, before.version);
       const label = buildLabel(before.label.owner, input.label, before.label, 'AMBER');
       if (input.label?.restricted) authorize(p, 'label.apply', label, this.deps.clock.now());
-      const after: Inventory = { ...before, name: input.name === undefined ? before.name : checkName(input.name), label, version: before.version + 1, updatedAt: now };
+      const asset = mergeAssetFields(before, input);
+      const after: Inventory = { ...before, name: input.name === undefined ? before.name : checkName(input.name), ...asset, label, version: before.version + 1, updatedAt: now };
       await this.saveVersioned(tx, row, after);
       await relabelEntries(tx, 'inventory', id, label);
       await audit({ action: 'inventory.update', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label, before: auditView(before), after: auditView(after) });

@@ -1,5 +1,6 @@
 import type { Expression, ExpressionBuilder, SqlBool } from 'kysely';
-import type { AccessLabel, ReaderFacts, Tlp } from '../domain/policy/access-label.ts';
+import type { AccessLabel, CiSector, ReaderFacts, Tlp } from '../domain/policy/access-label.ts';
+import type { Criticality } from '../domain/assets/asset-fields.ts';
 import type { InventoryScope } from '../domain/policy/inventory.policy.ts';
 import type { Db, Tx } from './db.ts';
 import type { ComponentTable, InventoryTable } from './schema.ts';
@@ -25,6 +26,10 @@ export interface Inventory {
   /** The first schema findings (capped, see MAX_SCHEMA_WARNINGS); schemaWarningCount is the full number. */
   schemaWarnings: SchemaWarning[];
   schemaWarningCount: number;
+  /** The asset the inventory describes (issue 10; src/domain/assets/asset-fields.ts): null until the owner says. */
+  sector: CiSector | null;
+  criticality: Criticality | null;
+  environment: string | null;
   label: AccessLabel;
   version: number;
   createdAt: string;
@@ -59,6 +64,9 @@ export function toInventory(r: Omit<InventoryTable, 'seq'>): Inventory {
     schema: JSON.parse(r.schema_check) as SchemaCheck,
     schemaWarnings: JSON.parse(r.schema_warnings) as SchemaWarning[],
     schemaWarningCount: r.schema_warning_count,
+    sector: r.sector as CiSector | null,
+    criticality: r.criticality as Criticality | null,
+    environment: r.environment,
     label: { owner: r.owner_org_id, tlp: r.tlp as Tlp, embargoUntil: r.embargo_until, restricted: r.restricted_role },
     version: r.version,
     createdAt: r.created_at,
@@ -78,6 +86,9 @@ export function fromInventory(i: Inventory): Omit<InventoryTable, 'seq'> {
     schema_check: JSON.stringify(i.schema),
     schema_warnings: JSON.stringify(i.schemaWarnings),
     schema_warning_count: i.schemaWarningCount,
+    sector: i.sector,
+    criticality: i.criticality,
+    environment: i.environment,
     owner_org_id: i.label.owner,
     tlp: i.label.tlp,
     embargo_until: i.label.embargoUntil,
@@ -154,15 +165,28 @@ export async function findVisibleInventory(db: Db | Tx, reader: InventoryReader,
   return row ? { ...row, seq: Number(row.seq) } : undefined;
 }
 
+/** Filters of the inventories list; every one runs inside the reader's visibility. */
+export interface InventoryFilter {
+  organisationId?: string | undefined;
+  sector?: CiSector | undefined;
+  criticality?: Criticality | undefined;
+  /** Compared through the database's lower() on both sides, so "OT" finds "ot". */
+  environment?: string | undefined;
+}
+
 export async function listInventories(
   db: Db,
   reader: InventoryReader,
-  filter: { organisationId?: string | undefined },
+  filter: InventoryFilter,
   after: [string, string] | null,
   limit: number,
 ): Promise<InventoryRow[]> {
   let q = db.selectFrom('inventories').selectAll().where(visible(reader));
   if (filter.organisationId !== undefined) q = q.where('owner_org_id', '=', filter.organisationId);
+  if (filter.sector !== undefined) q = q.where('sector', '=', filter.sector);
+  if (filter.criticality !== undefined) q = q.where('criticality', '=', filter.criticality);
+  const env = filter.environment;
+  if (env !== undefined) q = q.where((eb) => eb(eb.fn('lower', ['environment']), '=', eb.fn('lower', [eb.val(env)])));
   if (after) {
     const [name, id] = after;
     q = q.where((eb) => eb.or([eb('name', '>', name), eb.and([eb('name', '=', name), eb('id', '>', id)])]));

@@ -163,6 +163,10 @@ export interface InventoryTable extends LabelColumns {
   /** JSON array of { path, message }, capped; schema_warning_count is the full number. */
   schema_warnings: string;
   schema_warning_count: number;
+  /** The asset (issue 10): a CISA sector, low | medium | high | critical, free text; null until the owner says. */
+  sector: string | null;
+  criticality: string | null;
+  environment: string | null;
   version: number;
   created_at: string;
   updated_at: string;
