@@ -32,6 +32,7 @@ import { existingOrganisationIds, findOrganisationIdByName, insertOrganisation }
 import { writeTx, type ServiceDeps } from './context.ts';
 import { buildLabel, checkVersion, type LabelInput } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page } from './pagination.ts';
+import { enqueueAdvisoriesMatch, enqueueAdvisoryMatch } from './remediation-jobs.ts';
 
 export type AdvisoryState = 'draft' | 'published' | 'withdrawn';
 export const ADVISORY_STATES: readonly AdvisoryState[] = ['draft', 'published', 'withdrawn'];
@@ -369,7 +370,11 @@ export class AdvisoryService {
       const published = before.state === 'published';
       const revision = published ? before.revision + 1 : 0;
       const after = await this.#save(tx, before, record, label, { state: before.state as AdvisoryState, revision, at });
-      if (published) await insertRevision(tx, { advisorySeq: before.seq, revision, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
+      if (published) {
+        await insertRevision(tx, { advisorySeq: before.seq, revision, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
+        // Issue 10: what the revision affects, and who may read it, is matched again.
+        await enqueueAdvisoryMatch(tx, id, at, label.embargoUntil);
+      }
       await audit({ action: published ? 'advisory.revise' : 'advisory.update', recordType: 'advisory', recordId: id, organisationId: before.owner_org_id, before: { ...before, record: JSON.parse(before.record) }, after: { ...after, record }, label });
       return presentAdvisory((await findAdvisory(tx, id))!);
     });
@@ -421,6 +426,7 @@ export class AdvisoryService {
     const record: OsvRecordJson = { ...(JSON.parse(before.record) as OsvRecordJson), modified: at, published };
     const after = await this.#save(tx, before, record, label, { state: 'published', revision: 1, at, publishedAt: at });
     await insertRevision(tx, { advisorySeq: before.seq, revision: 1, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
+    await enqueueAdvisoryMatch(tx, id, at, label.embargoUntil);
     await audit({ action: 'advisory.publish', recordType: 'advisory', recordId: id, organisationId: before.owner_org_id, before: { state: before.state, version: before.version }, after: { state: 'published', revision: 1, record }, label });
     return presentAdvisory((await findAdvisory(tx, id))!);
   }
@@ -438,6 +444,7 @@ export class AdvisoryService {
       const revision = before.revision + 1;
       const after = await this.#save(tx, before, record, label, { state: 'withdrawn', revision, at, withdrawnAt: at });
       await insertRevision(tx, { advisorySeq: before.seq, revision, record: after.record, modified: at, summary: record.summary ?? null, createdAt: at });
+      await enqueueAdvisoryMatch(tx, id, at, null);
       await audit({ action: 'advisory.withdraw', recordType: 'advisory', recordId: id, organisationId: before.owner_org_id, before: { state: before.state, version: before.version }, after: { state: 'withdrawn', revision, reason: reason ?? null }, label });
       return presentAdvisory((await findAdvisory(tx, id))!);
     });
@@ -537,6 +544,7 @@ export class AdvisoryService {
       actor,
       async (tx, audit, at, auditMany) => {
         const heads = await findAdvisoryHeads(tx, valid.map((v) => v.record.id));
+        const changedIds: string[] = [];
         const fresh = new Map<string, { row: NewAdvisoryRow; packages: AdvisoryPackage[]; revision: { record: string; modified: string; summary: string | null; createdAt: string }; record: OsvRecordJson }>();
         for (const { path, record } of valid) {
           const state: AdvisoryState = record.withdrawn ? 'withdrawn' : 'published';
@@ -587,8 +595,11 @@ export class AdvisoryService {
             await audit({ action: state === 'withdrawn' && head.state !== 'withdrawn' ? 'advisory.withdraw' : 'advisory.import', recordType: 'advisory', recordId: record.id, organisationId: owner, before: { revision: head.revision, modified: head.modified }, after: { revision, record }, label });
             heads.set(record.id, { ...head, modified: record.modified, state, revision, version: head.version + 1, record: text });
             counts.updated++;
+            changedIds.push(record.id);
           }
         }
+        // Issue 10: every record added or changed is matched against the stored inventories, one job per batch.
+        await enqueueAdvisoriesMatch(tx, [...fresh.keys(), ...changedIds], at);
         if (fresh.size) {
           await insertAdvisoriesMany(tx, [...fresh.values()]);
           await auditMany([...fresh.values()].map((f) => ({ action: 'advisory.import', recordType: 'advisory', recordId: f.row.id, organisationId: owner, before: null, after: { revision: 1, record: f.record }, label })));

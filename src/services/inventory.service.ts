@@ -32,6 +32,7 @@ import type { Tx } from '../store/db.ts';
 import { existingOrganisationIds, findVisibleOrganisation } from '../store/organisation.repository.ts';
 import { writeTx, type ServiceDeps } from './context.ts';
 import { inProcessSbomParser, type SbomParser } from './sbom-pool.ts';
+import { enqueueInventoryMatch } from './remediation-jobs.ts';
 import { buildLabel, checkVersion, type LabelInput } from './organisation.service.ts';
 import { decodeCursor, pageLimit, toPage, type Page, type PageRequest } from './pagination.ts';
 
@@ -235,6 +236,7 @@ export class InventoryService {
       };
       const seq = await insertInventory(tx, inv);
       await insertComponents(tx, seq, sbom);
+      await enqueueInventoryMatch(tx, inv.id, now);
       await audit({ action: 'inventory.create', recordType: 'inventory', recordId: inv.id, organisationId: owner, label, before: null, after: auditView(inv) });
       return inv;
     });
@@ -279,6 +281,7 @@ export class InventoryService {
       await this.saveVersioned(tx, row, after);
       await deleteComponents(tx, row.seq);
       await insertComponents(tx, row.seq, sbom);
+      await enqueueInventoryMatch(tx, id, now);
       await audit({ action: 'inventory.replace', recordType: 'inventory', recordId: id, organisationId: row.owner_org_id, label: after.label, before: auditView(before), after: auditView(after) });
       return after;
     });
