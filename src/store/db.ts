@@ -21,6 +21,7 @@ import * as caseThreads from './migrations/20261202T1640-case-threads.ts';
 import * as notifications from './migrations/20261202T1650-notifications.ts';
 import * as findingDedup from './migrations/20261206T1200-finding-dedup.ts';
 import * as remediation from './migrations/20261206T1300-remediation.ts';
+import * as remediationDaily from './migrations/20261206T1500-remediation-daily.ts';
 
 export type Db = Kysely<Database>;
 export type Tx = Transaction<Database>;
@@ -68,6 +69,7 @@ const MIGRATIONS: Record<string, Migration> = {
   '20261202T1650-notifications': notifications,
   '20261206T1200-finding-dedup': findingDedup,
   '20261206T1300-remediation': remediation,
+  '20261206T1500-remediation-daily': remediationDaily,
 };
 
 const provider: MigrationProvider = { getMigrations: async () => MIGRATIONS };

@@ -58,9 +58,9 @@ export interface AdvisoryOrgNoticeTable {
   notified_at: string;
 }
 
+/** Keyed by day, sector, criticality and severity since 20261206T1500-remediation-daily (read its comment). */
 export interface RemediationDailyTable {
   day: string;
-  organisation_id: string;
   sector: string;
   criticality: string;
   severity: string;
